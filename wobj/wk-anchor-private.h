@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct _WkAnchor     WkAnchor;
+typedef struct _WkMembership WkMembership;
+typedef struct _WkOwner      WkOwner;
+
+/* One weak holding of one object: a WkRef, a table entry, a set member.
+ *
+ * A holder embeds it at the start of a block allocated with g_malloc(), so
+ * that whoever ends up with the block can free it with
+ * wk_membership_free(). While the object lives, the membership is linked
+ * in its anchor's list under the anchor's lock. When the object dies the
+ * anchor unlinks every membership at once and hands each to its owner
+ * (wk_owner_deliver()); from then on the membership belongs to the
+ * delivery, never to the holder, which must not free it. */
+struct _WkMembership
+{
+  WkMembership *prev;
+  WkMembership *next;    /* the anchor's list; after death, the owner's inbox */
+  WkAnchor     *anchor;  /* strong */
+  WkOwner      *owner;   /* strong */
+};
+
+WkAnchor *wk_anchor_dup_for_object (GObject      *object) G_GNUC_WARN_UNUSED_RESULT;
+WkAnchor *wk_anchor_lookup         (GObject      *object) G_GNUC_WARN_UNUSED_RESULT;
+WkAnchor *wk_anchor_ref            (WkAnchor     *anchor);
+void      wk_anchor_unref          (WkAnchor     *anchor);
+gpointer  wk_anchor_dup_object     (WkAnchor     *anchor) G_GNUC_WARN_UNUSED_RESULT;
+gboolean  wk_anchor_is_dead        (WkAnchor     *anchor);
+guint     wk_anchor_count_members  (WkAnchor     *anchor);
+
+gboolean  wk_membership_join       (WkMembership *membership,
+                                    WkAnchor     *anchor,
+                                    WkOwner      *owner);
+gboolean  wk_membership_leave      (WkMembership *membership);
+void      wk_membership_free       (WkMembership *membership);
+
+G_END_DECLS

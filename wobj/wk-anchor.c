@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "wk-anchor-private.h"
+#include "wk-lock-private.h"
+#include "wk-owner-private.h"
+
+/* WkAnchor: the one record through which wobj holds an object weakly.
+ *
+ * Every object held by wobj carries exactly one live anchor, stored in its
+ * qdata. The anchor owns the object's only GWeakRef (GLib 2.74 scans a list
+ * of every GWeakRef of an object to clear one, so one per holder would be
+ * quadratic) and its only weak notify, registered once and never removed
+ * (g_object_weak_unref() cannot be made safe against another thread
+ * finalizing the object). Each holder joins the anchor's list of
+ * memberships and leaves it in O(1) under the anchor's lock.
+ *
+ * The weak notify is the object's death: it runs in dispose, both for the
+ * last unref (after GLib cleared the GWeakRef) and for g_object_run_dispose()
+ * (which on 2.74 clears the GWeakRef right after it). It marks the anchor
+ * dead, takes the whole list under the lock, then hands every membership to
+ * its owner with no lock held. An anchor never comes back to life: an object
+ * that survives its dispose gets a fresh anchor the next time it is held.
+ *
+ * References to an anchor: one for the object's qdata (dropped when the
+ * weak notify removes it, or at finalize), one for the weak notify, one per
+ * membership, and short-lived ones taken by lookups. */
+struct _WkAnchor
+{
+  gatomicrefcount  ref_count;
+  gint             dead;          /* atomic; set once, under the lock */
+  WkLock           lock;
+  GWeakRef         object;
+  WkMembership    *memberships;   /* under the lock */
+};
+
+static GQuark
+anchor_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("wk-anchor"));
+
+  return (GQuark) quark;
+}
+
+WkAnchor *
+wk_anchor_ref (WkAnchor *anchor)
+{
+  g_atomic_ref_count_inc (&anchor->ref_count);
+  return anchor;
+}
+
+void
+wk_anchor_unref (WkAnchor *anchor)
+{
+  if (!g_atomic_ref_count_dec (&anchor->ref_count))
+    return;
+
+  g_assert (anchor->memberships == NULL);
+
+  g_weak_ref_clear (&anchor->object);
+  wk_lock_clear (&anchor->lock);
+  g_free (anchor);
+}
+
+static void
+anchor_weak_notify (gpointer  data,
+                    GObject  *where_the_object_was)
+{
+  WkAnchor *anchor = data;
+  WkMembership *dead;
+  WkMembership *next;
+  GDestroyNotify qdata_destroy = NULL;
+
+  wk_lock (&anchor->lock);
+  g_atomic_int_set (&anchor->dead, TRUE);
+  dead = g_steal_pointer (&anchor->memberships);
+  /* Counted while the lock still excludes every holder, so that a
+   * container sees the death in its size from this moment on. */
+  for (WkMembership *m = dead; m != NULL; m = m->next)
+    wk_owner_add_dead (m->owner);
+  wk_unlock (&anchor->lock);
+
+  /* Whoever holds the object next must get a fresh anchor. */
+  if (g_object_replace_qdata (where_the_object_was, anchor_quark (),
+                              anchor, NULL, NULL, &qdata_destroy))
+    wk_anchor_unref (anchor);
+
+  /* Each membership now belongs to this delivery alone: its holder may
+   * leave, but no longer frees it. The owner may free it at once, so
+   * read the link first. */
+  for (WkMembership *m = dead; m != NULL; m = next)
+    {
+      next = m->next;
+      m->prev = m->next = NULL;
+      wk_owner_deliver (m->owner, m);
+    }
+
+  wk_anchor_unref (anchor);
+}
+
+/* Runs under the object's qdata lock: nothing here may call out. */
+static gpointer
+dup_live_anchor (gpointer data,
+                 gpointer user_data)
+{
+  WkAnchor *anchor = data;
+  WkAnchor **seen = user_data;
+
+  if (seen != NULL)
+    *seen = anchor;
+
+  if (anchor == NULL || g_atomic_int_get (&anchor->dead))
+    return NULL;
+
+  return wk_anchor_ref (anchor);
+}
+
+/*
+ * wk_anchor_lookup:
+ * @object: a live object the caller holds a reference on
+ *
+ * Returns: (transfer full) (nullable): the live anchor of @object, or %NULL
+ *   if wobj does not hold it
+ */
+WkAnchor *
+wk_anchor_lookup (GObject *object)
+{
+  g_assert (G_IS_OBJECT (object));
+
+  return g_object_dup_qdata (object, anchor_quark (), dup_live_anchor, NULL);
+}
+
+/*
+ * wk_anchor_dup_for_object:
+ * @object: a live object the caller holds a reference on
+ *
+ * Returns: (transfer full): the live anchor of @object, created if needed
+ */
+WkAnchor *
+wk_anchor_dup_for_object (GObject *object)
+{
+  g_assert (G_IS_OBJECT (object));
+
+  for (;;)
+    {
+      WkAnchor *seen = NULL;
+      WkAnchor *anchor;
+      GDestroyNotify old_destroy = NULL;
+
+      anchor = g_object_dup_qdata (object, anchor_quark (), dup_live_anchor, &seen);
+      if (anchor != NULL)
+        return anchor;
+
+      anchor = g_new0 (WkAnchor, 1);
+      /* One for the caller, one for the weak notify, one for the qdata. */
+      g_atomic_ref_count_init (&anchor->ref_count);
+      g_atomic_ref_count_inc (&anchor->ref_count);
+      g_atomic_ref_count_inc (&anchor->ref_count);
+      wk_lock_init (&anchor->lock);
+      g_weak_ref_init (&anchor->object, object);
+
+      /* The weak notify goes in before the anchor is published: if another
+       * thread runs g_object_run_dispose() in between, the notify still
+       * fires and the anchor is published dead, which every reader treats
+       * as absent. */
+      g_object_weak_ref (object, anchor_weak_notify, anchor);
+
+      if (g_object_replace_qdata (object, anchor_quark (), seen, anchor,
+                                  (GDestroyNotify) wk_anchor_unref, &old_destroy))
+        {
+          if (seen != NULL && old_destroy != NULL)
+            old_destroy (seen);
+          return anchor;
+        }
+
+      /* Another thread published an anchor first. This one can't unregister
+       * its weak notify safely, so it stays, empty, until the object dies
+       * and the notify drops its reference. */
+      wk_anchor_unref (anchor);   /* the qdata's */
+      wk_anchor_unref (anchor);   /* the caller's */
+    }
+}
+
+/*
+ * wk_anchor_dup_object:
+ *
+ * Returns: (transfer full) (nullable): a new reference to the object, or
+ *   %NULL once it is dead or dying; never an object that wobj has already
+ *   reported dead.
+ */
+gpointer
+wk_anchor_dup_object (WkAnchor *anchor)
+{
+  GObject *object;
+
+  object = g_weak_ref_get (&anchor->object);
+
+  /* g_object_run_dispose() runs the weak notify just before it clears the
+   * GWeakRef: in between the reference would still succeed. */
+  if (object != NULL && g_atomic_int_get (&anchor->dead))
+    g_clear_object (&object);
+
+  return object;
+}
+
+gboolean
+wk_anchor_is_dead (WkAnchor *anchor)
+{
+  return g_atomic_int_get (&anchor->dead);
+}
+
+/* For tests: how many holders the anchor lists. */
+guint
+wk_anchor_count_members (WkAnchor *anchor)
+{
+  guint n = 0;
+
+  wk_lock (&anchor->lock);
+  for (WkMembership *m = anchor->memberships; m != NULL; m = m->next)
+    n++;
+  wk_unlock (&anchor->lock);
+
+  return n;
+}
+
+/*
+ * wk_membership_join:
+ * @membership: an unlinked membership
+ * @anchor: the object's anchor
+ * @owner: the owner of the holder
+ *
+ * Links @membership into @anchor's list. On success the membership holds a
+ * reference on @anchor and on @owner until wk_membership_free().
+ *
+ * Returns: %FALSE if the object already died, and @membership is untouched
+ */
+gboolean
+wk_membership_join (WkMembership *membership,
+                    WkAnchor     *anchor,
+                    WkOwner      *owner)
+{
+  wk_lock (&anchor->lock);
+
+  if (anchor->dead)
+    {
+      wk_unlock (&anchor->lock);
+      return FALSE;
+    }
+
+  membership->anchor = wk_anchor_ref (anchor);
+  membership->owner = wk_owner_ref (owner);
+  membership->prev = NULL;
+  membership->next = anchor->memberships;
+  if (anchor->memberships != NULL)
+    anchor->memberships->prev = membership;
+  anchor->memberships = membership;
+
+  wk_unlock (&anchor->lock);
+
+  return TRUE;
+}
+
+/*
+ * wk_membership_leave:
+ * @membership: a joined membership
+ *
+ * Unlinks @membership from its anchor, unless the object already died.
+ *
+ * Returns: %TRUE if the caller now owns @membership and must free it with
+ *   wk_membership_free(); %FALSE if the object died and the membership
+ *   belongs to its delivery: the caller must not touch it again (the
+ *   owner's deliver function or wk_owner_detach() frees it).
+ */
+gboolean
+wk_membership_leave (WkMembership *membership)
+{
+  WkAnchor *anchor = membership->anchor;
+
+  wk_lock (&anchor->lock);
+
+  if (anchor->dead)
+    {
+      wk_unlock (&anchor->lock);
+      return FALSE;
+    }
+
+  if (membership->prev != NULL)
+    membership->prev->next = membership->next;
+  else
+    anchor->memberships = membership->next;
+  if (membership->next != NULL)
+    membership->next->prev = membership->prev;
+  membership->prev = membership->next = NULL;
+
+  wk_unlock (&anchor->lock);
+
+  return TRUE;
+}
+
+/*
+ * wk_membership_free:
+ *
+ * Releases what a joined membership holds and frees the block it starts.
+ * Call with no wobj lock held: it may drop the last reference to the
+ * anchor and the owner.
+ */
+void
+wk_membership_free (WkMembership *membership)
+{
+  wk_anchor_unref (membership->anchor);
+  wk_owner_unref (membership->owner);
+  g_free (membership);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "wk-anchor-private.h"
+
+G_BEGIN_DECLS
+
+/* The owner of a holder (a WkRef or a container) is the thread that created
+ * it and the thread-default main context it had then. A WkOwner delivers
+ * the memberships whose object died to the holder: at once when the object
+ * dies on the owner's thread, from an idle source in the owner's context
+ * otherwise. */
+typedef struct _WkOwnerClass
+{
+  /* Called on the owner's thread, with no wobj lock held and a strong
+   * reference to @holder. @dead is a list linked through ->next of
+   * memberships whose object died; the callee takes it over and frees
+   * each membership with wk_membership_free(). */
+  void (*deliver) (GObject      *holder,
+                   WkMembership *dead);
+} WkOwnerClass;
+
+WkOwner  *wk_owner_new          (GObject            *holder,
+                                 const WkOwnerClass *klass) G_GNUC_WARN_UNUSED_RESULT;
+WkOwner  *wk_owner_ref          (WkOwner            *owner);
+void      wk_owner_unref        (WkOwner            *owner);
+void      wk_owner_detach       (WkOwner            *owner);
+gboolean  wk_owner_is_current   (WkOwner            *owner);
+void      wk_owner_deliver      (WkOwner            *owner,
+                                 WkMembership       *membership);
+void      wk_owner_add_dead     (WkOwner            *owner);
+void      wk_owner_forget_dead  (WkOwner            *owner);
+guint     wk_owner_get_n_dead   (WkOwner            *owner);
+
+G_END_DECLS

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "wk-lock-private.h"
+#include "wk-owner-private.h"
+
+/* WkOwner: delivers "this membership died" to the holder that owns it.
+ *
+ * The anchor of a dying object calls wk_owner_deliver() for each of its
+ * memberships, on whatever thread the object dies. The owner queues the
+ * membership in its inbox and then, on the owner's thread, hands the inbox
+ * to the holder at once; on any other thread it schedules one idle source
+ * in the owner's main context to do so.
+ *
+ * The owner is reference counted apart from its holder because deliveries
+ * outlive holders: every membership holds a reference, so a delivery that
+ * races with the holder's disposal still finds a valid owner. It reaches the
+ * holder only through a GWeakRef, the one safe way to turn a weak pointer
+ * into a strong one. Once the holder detaches (in its dispose), memberships
+ * that arrive are simply freed.
+ *
+ * The owner's lock is a leaf: nothing else is locked while it is held. */
+struct _WkOwner
+{
+  gatomicrefcount      ref_count;
+  gint                 n_dead;           /* atomic */
+  const WkOwnerClass  *klass;
+  GThread             *thread;
+  GMainContext        *context;
+  GWeakRef             holder;
+
+  WkLock               lock;
+  WkMembership        *inbox_head;       /* under the lock, */
+  WkMembership        *inbox_tail;       /* in order of death */
+  guint                detached : 1;     /* under the lock */
+  guint                source_pending : 1;
+};
+
+/*
+ * wk_owner_new:
+ * @holder: the WkRef or container, under construction on this thread
+ * @klass: how to deliver to it
+ *
+ * Returns: (transfer full): an owner for @holder: the calling thread and its
+ *   thread-default main context
+ */
+WkOwner *
+wk_owner_new (GObject            *holder,
+              const WkOwnerClass *klass)
+{
+  WkOwner *owner;
+
+  g_assert (G_IS_OBJECT (holder));
+  g_assert (klass != NULL && klass->deliver != NULL);
+
+  owner = g_new0 (WkOwner, 1);
+  g_atomic_ref_count_init (&owner->ref_count);
+  owner->klass = klass;
+  /* Held so that the address can't be reused by a later thread. */
+  owner->thread = g_thread_ref (g_thread_self ());
+  owner->context = g_main_context_ref_thread_default ();
+  g_weak_ref_init (&owner->holder, holder);
+  wk_lock_init (&owner->lock);
+
+  return owner;
+}
+
+WkOwner *
+wk_owner_ref (WkOwner *owner)
+{
+  g_atomic_ref_count_inc (&owner->ref_count);
+  return owner;
+}
+
+void
+wk_owner_unref (WkOwner *owner)
+{
+  if (!g_atomic_ref_count_dec (&owner->ref_count))
+    return;
+
+  g_assert (owner->inbox_head == NULL);
+
+  g_weak_ref_clear (&owner->holder);
+  g_main_context_unref (owner->context);
+  g_thread_unref (owner->thread);
+  wk_lock_clear (&owner->lock);
+  g_free (owner);
+}
+
+gboolean
+wk_owner_is_current (WkOwner *owner)
+{
+  return owner->thread == g_thread_self ();
+}
+
+/* Called by the anchor under its lock, before it delivers: from then on
+ * the holder's size leaves the dead member out. */
+void
+wk_owner_add_dead (WkOwner *owner)
+{
+  g_atomic_int_inc (&owner->n_dead);
+}
+
+/* Called by the holder when a dead member leaves it. */
+void
+wk_owner_forget_dead (WkOwner *owner)
+{
+  g_atomic_int_add (&owner->n_dead, -1);
+}
+
+/* How many members died and are still in the holder, waiting for it. */
+guint
+wk_owner_get_n_dead (WkOwner *owner)
+{
+  return g_atomic_int_get (&owner->n_dead);
+}
+
+static void
+free_list (WkMembership *list)
+{
+  WkMembership *next;
+
+  for (WkMembership *m = list; m != NULL; m = next)
+    {
+      next = m->next;
+      wk_membership_free (m);
+    }
+}
+
+/* Runs on the owner's thread with no lock held. */
+static void
+owner_flush (WkOwner *owner)
+{
+  WkMembership *batch;
+  GObject *holder;
+
+  wk_owner_ref (owner);
+
+  wk_lock (&owner->lock);
+  batch = g_steal_pointer (&owner->inbox_head);
+  owner->inbox_tail = NULL;
+  wk_unlock (&owner->lock);
+
+  if (batch == NULL)
+    goto out;
+
+  holder = g_weak_ref_get (&owner->holder);
+
+  if (holder == NULL)
+    {
+      /* The holder is in its last unref on some thread: its dispose will
+       * detach, and then nothing is left to deliver to. */
+      WkMembership *tail;
+
+      wk_lock (&owner->lock);
+      if (owner->detached)
+        {
+          wk_unlock (&owner->lock);
+          free_list (batch);
+          goto out;
+        }
+      for (tail = batch; tail->next != NULL; tail = tail->next)
+        ;
+      tail->next = owner->inbox_head;
+      if (owner->inbox_head == NULL)
+        owner->inbox_tail = tail;
+      owner->inbox_head = batch;
+      wk_unlock (&owner->lock);
+      goto out;
+    }
+
+  owner->klass->deliver (holder, batch);
+  g_object_unref (holder);
+
+out:
+  wk_owner_unref (owner);
+}
+
+static gboolean
+owner_flush_cb (gpointer user_data)
+{
+  WkOwner *owner = user_data;
+
+  wk_lock (&owner->lock);
+  owner->source_pending = FALSE;
+  wk_unlock (&owner->lock);
+
+  owner_flush (owner);
+
+  return G_SOURCE_REMOVE;
+}
+
+/*
+ * wk_owner_deliver:
+ * @owner: the owner of @membership
+ * @membership: (transfer full): a membership whose object died
+ *
+ * Called by the anchor, with no lock held, on the thread where the object
+ * died. On the owner's thread the holder hears of it before this returns.
+ */
+void
+wk_owner_deliver (WkOwner      *owner,
+                  WkMembership *membership)
+{
+  gboolean here;
+  gboolean schedule = FALSE;
+
+  here = wk_owner_is_current (owner);
+  membership->next = NULL;
+
+  wk_lock (&owner->lock);
+
+  if (owner->detached)
+    {
+      wk_unlock (&owner->lock);
+      wk_membership_free (membership);
+      return;
+    }
+
+  if (owner->inbox_tail != NULL)
+    owner->inbox_tail->next = membership;
+  else
+    owner->inbox_head = membership;
+  owner->inbox_tail = membership;
+
+  if (!here && !owner->source_pending)
+    schedule = owner->source_pending = TRUE;
+
+  wk_unlock (&owner->lock);
+
+  if (here)
+    {
+      owner_flush (owner);
+    }
+  else if (schedule)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, owner_flush_cb, wk_owner_ref (owner),
+                             (GDestroyNotify) wk_owner_unref);
+      g_source_set_static_name (source, "[wobj] deliver finalized members");
+      g_source_attach (source, owner->context);
+      g_source_unref (source);
+    }
+}
+
+/*
+ * wk_owner_detach:
+ *
+ * Called by the holder's dispose, after it left every membership it still
+ * had: frees the memberships waiting for delivery and, from now on, those
+ * that arrive. Idempotent.
+ */
+void
+wk_owner_detach (WkOwner *owner)
+{
+  WkMembership *batch;
+
+  wk_lock (&owner->lock);
+  owner->detached = TRUE;
+  batch = g_steal_pointer (&owner->inbox_head);
+  owner->inbox_tail = NULL;
+  wk_unlock (&owner->lock);
+
+  free_list (batch);
+}
