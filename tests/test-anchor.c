@@ -74,7 +74,7 @@ test_holder_class_init (TestHolderClass *klass)
 static void
 test_holder_init (TestHolder *self)
 {
-  self->owner = wk_owner_new (G_OBJECT (self), &holder_owner_class);
+  self->owner = wk_owner_new (G_OBJECT (self), &holder_owner_class, NULL, NULL);
 }
 
 static WkMembership *

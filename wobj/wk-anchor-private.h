@@ -12,9 +12,9 @@ typedef struct _WkOwner      WkOwner;
 
 /* One weak holding of one object: a WkRef, a table entry, a set member.
  *
- * A holder embeds it at the start of a block allocated with g_malloc(), so
- * that whoever ends up with the block can free it with
- * wk_membership_free(). While the object lives, the membership is linked
+ * A holder embeds it at the start of a block, which whoever ends up with it
+ * frees with wk_membership_free(): that goes through the owner's class, so
+ * it works on any thread, after the holder itself is gone. While the object lives, the membership is linked
  * in its anchor's list under the anchor's lock. When the object dies the
  * anchor unlinks every membership at once and hands each to its owner
  * (wk_owner_deliver()); from then on the membership belongs to the
@@ -39,6 +39,7 @@ gboolean  wk_membership_join       (WkMembership *membership,
                                     WkAnchor     *anchor,
                                     WkOwner      *owner);
 gboolean  wk_membership_leave      (WkMembership *membership);
+void      wk_membership_clear      (WkMembership *membership);
 void      wk_membership_free       (WkMembership *membership);
 
 G_END_DECLS

@@ -302,16 +302,15 @@ wk_membership_leave (WkMembership *membership)
 }
 
 /*
- * wk_membership_free:
+ * wk_membership_clear:
  *
- * Releases what a joined membership holds and frees the block it starts.
- * Call with no wobj lock held: it may drop the last reference to the
- * anchor and the owner.
+ * Drops what a joined membership holds: its anchor and its owner. For the
+ * release function of an owner class. Call with no wobj lock held: it may
+ * drop the last reference to either.
  */
 void
-wk_membership_free (WkMembership *membership)
+wk_membership_clear (WkMembership *membership)
 {
-  wk_anchor_unref (membership->anchor);
-  wk_owner_unref (membership->owner);
-  g_free (membership);
+  g_clear_pointer (&membership->anchor, wk_anchor_unref);
+  g_clear_pointer (&membership->owner, wk_owner_unref);
 }

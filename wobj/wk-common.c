@@ -49,3 +49,22 @@ wk_check_object (const char *function,
 
   return FALSE;
 }
+
+gboolean
+wk_check_member (const char *function,
+                 const char *argument,
+                 gpointer    object,
+                 GType       member_type)
+{
+  if (!wk_check_object (function, argument, object))
+    return FALSE;
+
+  if (G_LIKELY (G_TYPE_CHECK_INSTANCE_TYPE (object, member_type)))
+    return TRUE;
+
+  g_critical (_("%s: %s must be a %s, not a %s"),
+              function, argument, g_type_name (member_type),
+              G_OBJECT_TYPE_NAME (object));
+
+  return FALSE;
+}

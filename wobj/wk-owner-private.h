@@ -21,14 +21,29 @@ typedef struct _WkOwnerClass
    * each membership with wk_membership_free(). */
   void (*deliver) (GObject      *holder,
                    WkMembership *dead);
+
+  /* Frees the block that @membership starts, calling
+   * wk_membership_clear() on it; may be called on any thread, after the
+   * holder is gone. %NULL for a bare membership allocated with g_new(). */
+  void (*release) (WkMembership *membership);
+
+  /* Called on the owner's thread, with no wobj lock held and a strong
+   * reference to @holder, after wk_owner_request_sync() was called on
+   * another thread: for WkSet to apply the changes other threads made to
+   * its list model. May be %NULL. */
+  void (*sync) (GObject *holder);
 } WkOwnerClass;
 
 WkOwner  *wk_owner_new          (GObject            *holder,
-                                 const WkOwnerClass *klass) G_GNUC_WARN_UNUSED_RESULT;
+                                 const WkOwnerClass *klass,
+                                 gpointer            data,
+                                 GDestroyNotify      data_free) G_GNUC_WARN_UNUSED_RESULT;
+gpointer  wk_owner_get_data     (WkOwner            *owner);
 WkOwner  *wk_owner_ref          (WkOwner            *owner);
 void      wk_owner_unref        (WkOwner            *owner);
 void      wk_owner_detach       (WkOwner            *owner);
 gboolean  wk_owner_is_current   (WkOwner            *owner);
+void      wk_owner_request_sync (WkOwner            *owner);
 void      wk_owner_deliver      (WkOwner            *owner,
                                  WkMembership       *membership);
 void      wk_owner_add_dead     (WkOwner            *owner);

@@ -26,6 +26,8 @@ struct _WkOwner
   gatomicrefcount      ref_count;
   gint                 n_dead;           /* atomic */
   const WkOwnerClass  *klass;
+  gpointer             data;
+  GDestroyNotify       data_free;
   GThread             *thread;
   GMainContext        *context;
   GWeakRef             holder;
@@ -35,19 +37,25 @@ struct _WkOwner
   WkMembership        *inbox_tail;       /* in order of death */
   guint                detached : 1;     /* under the lock */
   guint                source_pending : 1;
+  guint                sync_requested : 1;
 };
 
 /*
  * wk_owner_new:
  * @holder: the WkRef or container, under construction on this thread
  * @klass: how to deliver to it
+ * @data: (nullable): what the holder's entries need once it is gone, such
+ *   as the functions that free their keys
+ * @data_free: (nullable): frees @data with the owner
  *
  * Returns: (transfer full): an owner for @holder: the calling thread and its
  *   thread-default main context
  */
 WkOwner *
 wk_owner_new (GObject            *holder,
-              const WkOwnerClass *klass)
+              const WkOwnerClass *klass,
+              gpointer            data,
+              GDestroyNotify      data_free)
 {
   WkOwner *owner;
 
@@ -57,6 +65,8 @@ wk_owner_new (GObject            *holder,
   owner = g_new0 (WkOwner, 1);
   g_atomic_ref_count_init (&owner->ref_count);
   owner->klass = klass;
+  owner->data = data;
+  owner->data_free = data_free;
   /* Held so that the address can't be reused by a later thread. */
   owner->thread = g_thread_ref (g_thread_self ());
   owner->context = g_main_context_ref_thread_default ();
@@ -81,11 +91,19 @@ wk_owner_unref (WkOwner *owner)
 
   g_assert (owner->inbox_head == NULL);
 
+  if (owner->data_free != NULL)
+    owner->data_free (owner->data);
   g_weak_ref_clear (&owner->holder);
   g_main_context_unref (owner->context);
   g_thread_unref (owner->thread);
   wk_lock_clear (&owner->lock);
   g_free (owner);
+}
+
+gpointer
+wk_owner_get_data (WkOwner *owner)
+{
+  return owner->data;
 }
 
 gboolean
@@ -114,6 +132,28 @@ guint
 wk_owner_get_n_dead (WkOwner *owner)
 {
   return g_atomic_int_get (&owner->n_dead);
+}
+
+/*
+ * wk_membership_free:
+ *
+ * Frees a membership and the block it starts, through its owner's class.
+ * Call with no wobj lock held.
+ */
+void
+wk_membership_free (WkMembership *membership)
+{
+  const WkOwnerClass *klass = membership->owner->klass;
+
+  if (klass->release != NULL)
+    {
+      klass->release (membership);
+    }
+  else
+    {
+      wk_membership_clear (membership);
+      g_free (membership);
+    }
 }
 
 static void
@@ -181,14 +221,68 @@ static gboolean
 owner_flush_cb (gpointer user_data)
 {
   WkOwner *owner = user_data;
+  gboolean sync;
 
   wk_lock (&owner->lock);
   owner->source_pending = FALSE;
+  sync = owner->sync_requested && !owner->detached;
+  owner->sync_requested = FALSE;
   wk_unlock (&owner->lock);
 
   owner_flush (owner);
 
+  if (sync)
+    {
+      GObject *holder = g_weak_ref_get (&owner->holder);
+
+      if (holder != NULL)
+        {
+          owner->klass->sync (holder);
+          g_object_unref (holder);
+        }
+    }
+
   return G_SOURCE_REMOVE;
+}
+
+static void
+schedule (WkOwner *owner)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, owner_flush_cb, wk_owner_ref (owner),
+                         (GDestroyNotify) wk_owner_unref);
+  g_source_set_static_name (source, "[wobj] deliver to owner");
+  g_source_attach (source, owner->context);
+  g_source_unref (source);
+}
+
+/*
+ * wk_owner_request_sync:
+ *
+ * Called from a thread other than the owner's: the holder's sync function
+ * will run on the owner's thread, once for any number of requests made
+ * before it runs.
+ */
+void
+wk_owner_request_sync (WkOwner *owner)
+{
+  gboolean need_source = FALSE;
+
+  g_assert (owner->klass->sync != NULL);
+
+  wk_lock (&owner->lock);
+  if (!owner->detached)
+    {
+      owner->sync_requested = TRUE;
+      if (!owner->source_pending)
+        need_source = owner->source_pending = TRUE;
+    }
+  wk_unlock (&owner->lock);
+
+  if (need_source)
+    schedule (owner);
 }
 
 /*
@@ -204,7 +298,7 @@ wk_owner_deliver (WkOwner      *owner,
                   WkMembership *membership)
 {
   gboolean here;
-  gboolean schedule = FALSE;
+  gboolean need_source = FALSE;
 
   here = wk_owner_is_current (owner);
   membership->next = NULL;
@@ -225,7 +319,7 @@ wk_owner_deliver (WkOwner      *owner,
   owner->inbox_tail = membership;
 
   if (!here && !owner->source_pending)
-    schedule = owner->source_pending = TRUE;
+    need_source = owner->source_pending = TRUE;
 
   wk_unlock (&owner->lock);
 
@@ -233,16 +327,9 @@ wk_owner_deliver (WkOwner      *owner,
     {
       owner_flush (owner);
     }
-  else if (schedule)
+  else if (need_source)
     {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, owner_flush_cb, wk_owner_ref (owner),
-                             (GDestroyNotify) wk_owner_unref);
-      g_source_set_static_name (source, "[wobj] deliver finalized members");
-      g_source_attach (source, owner->context);
-      g_source_unref (source);
+      schedule (owner);
     }
 }
 

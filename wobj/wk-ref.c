@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "wk-ref.h"
+#include "wk-ref-private.h"
 
 #include "wk-anchor-private.h"
 #include "wk-common-private.h"
@@ -129,31 +130,47 @@ static const WkOwnerClass ref_owner_class = {
   .deliver = wk_ref_deliver,
 };
 
+/* Joins @anchor, or, if it is dead, stays dead. */
+static gboolean
+wk_ref_join (WkRef    *self,
+             WkAnchor *anchor)
+{
+  WkMembership *membership = g_new0 (WkMembership, 1);
+
+  g_assert (self->anchor == NULL);
+
+  self->anchor = wk_anchor_ref (anchor);
+  if (!wk_membership_join (membership, anchor, self->owner))
+    {
+      g_free (membership);
+      return FALSE;
+    }
+
+  g_atomic_pointer_set (&self->membership, membership);
+
+  return TRUE;
+}
+
 static void
 wk_ref_set_object (WkRef   *self,
                    GObject *object)
 {
-  WkMembership *membership;
-
-  g_assert (self->anchor == NULL);
-
   if (object == NULL)
     return;
-
-  membership = g_new0 (WkMembership, 1);
 
   /* The caller holds @object, so only another thread's
    * g_object_run_dispose() can kill the anchor before the join: take the
    * next one then. */
   for (;;)
     {
-      self->anchor = wk_anchor_dup_for_object (object);
-      if (wk_membership_join (membership, self->anchor, self->owner))
+      WkAnchor *anchor = wk_anchor_dup_for_object (object);
+      gboolean joined = wk_ref_join (self, anchor);
+
+      wk_anchor_unref (anchor);
+      if (joined)
         break;
       g_clear_pointer (&self->anchor, wk_anchor_unref);
     }
-
-  g_atomic_pointer_set (&self->membership, membership);
 }
 
 static void
@@ -301,7 +318,7 @@ wk_ref_class_init (WkRefClass *klass)
 static void
 wk_ref_init (WkRef *self)
 {
-  self->owner = wk_owner_new (G_OBJECT (self), &ref_owner_class);
+  self->owner = wk_owner_new (G_OBJECT (self), &ref_owner_class, NULL, NULL);
 }
 
 /**
@@ -355,6 +372,16 @@ wk_ref_new_full (gpointer        object,
   self->notify = notify;
   self->notify_data = user_data;
   self->notify_destroy = destroy;
+
+  return self;
+}
+
+WkRef *
+wk_ref_new_for_anchor (WkAnchor *anchor)
+{
+  WkRef *self = g_object_new (WK_TYPE_REF, NULL);
+
+  wk_ref_join (self, anchor);
 
   return self;
 }

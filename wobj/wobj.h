@@ -2,9 +2,12 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #define _WOBJ_INSIDE
 #include "wk-version.h"
+#include "wk-key-table.h"
 #include "wk-ref.h"
+#include "wk-set.h"
+#include "wk-value-table.h"
 #undef _WOBJ_INSIDE

@@ -1,0 +1,886 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "wk-key-table.h"
+
+#include "wk-common-private.h"
+#include "wk-table-private.h"
+
+/**
+ * WkKeyTable:
+ *
+ * A table from weakly held objects to values: the counterpart of Python's
+ * `weakref.WeakKeyDictionary`.
+ *
+ * Keys are objects, compared by identity and held weakly: an entry goes
+ * away when its key is finalized, and
+ * [signal@Wk.KeyTable::object-finalized] is emitted with the value it had,
+ * before the value is released. An object allocated later at the same
+ * address is a different key.
+ *
+ * A table made with [ctor@Wk.KeyTable.new] stores [struct@GObject.Value]s,
+ * so that any language binding can store anything in it: use
+ * [method@Wk.KeyTable.insert_value] and [method@Wk.KeyTable.lookup_value].
+ * From C, [ctor@Wk.KeyTable.new_full] stores pointers with their copy and
+ * free functions: use [method@Wk.KeyTable.insert] and
+ * [method@Wk.KeyTable.lookup], which returns a copy of the value, made with
+ * no lock held, so that it stays valid whatever another thread does.
+ *
+ * ```c
+ * // Per-widget state that goes away with the widget.
+ * g_autoptr(WkKeyTable) states = wk_key_table_new_full ((GBoxedCopyFunc) state_ref, state_unref);
+ *
+ * wk_key_table_insert (states, widget, state_new ());
+ * ```
+ *
+ * Every function may be called from any thread; the signal is emitted on
+ * the table's thread, as for [class@Wk.ValueTable]. Handlers and callbacks
+ * may change the table or drop it.
+ */
+
+struct _WkKeyTable
+{
+  GObject  parent_instance;
+  WkTable  table;
+  gboolean gvalues;
+};
+
+enum {
+  OBJECT_FINALIZED,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (WkKeyTable, wk_key_table, G_TYPE_OBJECT)
+
+static guint signals[N_SIGNALS];
+
+G_STATIC_ASSERT (sizeof (WkKeyTableIter) == sizeof (WkTableIter));
+
+/* On the owner's thread, with a strong reference to the table. */
+static void
+wk_key_table_deliver (GObject      *holder,
+                      WkMembership *dead)
+{
+  WkKeyTable *self = WK_KEY_TABLE (holder);
+  WkEntry *removed = wk_table_take_dead (&self->table, dead);
+
+  for (WkEntry *entry = removed; entry != NULL; entry = entry->next)
+    {
+      GValue pointer = G_VALUE_INIT;
+      const GValue *value = entry->value;
+
+      if (wk_table_is_disposed (&self->table))
+        break;
+
+      if (!self->gvalues)
+        {
+          g_value_init (&pointer, G_TYPE_POINTER);
+          g_value_set_pointer (&pointer, entry->value);
+          value = &pointer;
+        }
+
+      g_signal_emit (self, signals[OBJECT_FINALIZED], 0, value);
+    }
+
+  wk_entry_list_unref (removed);
+}
+
+static const WkOwnerClass key_table_owner_class = {
+  .deliver = wk_key_table_deliver,
+  .release = wk_entry_release_membership,
+};
+
+static void
+wk_key_table_dispose (GObject *object)
+{
+  WkKeyTable *self = WK_KEY_TABLE (object);
+  WkEntry *entries;
+
+  wk_table_lock (&self->table);
+  entries = wk_table_dispose_locked (&self->table);
+  wk_table_unlock (&self->table);
+
+  wk_entry_list_unref (entries);
+  wk_owner_detach (self->table.owner);
+
+  G_OBJECT_CLASS (wk_key_table_parent_class)->dispose (object);
+}
+
+static void
+wk_key_table_finalize (GObject *object)
+{
+  WkKeyTable *self = WK_KEY_TABLE (object);
+
+  wk_table_finalize (&self->table);
+
+  G_OBJECT_CLASS (wk_key_table_parent_class)->finalize (object);
+}
+
+static void
+wk_key_table_class_init (WkKeyTableClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  wk_init ();
+
+  object_class->dispose = wk_key_table_dispose;
+  object_class->finalize = wk_key_table_finalize;
+
+  /**
+   * WkKeyTable::object-finalized:
+   * @self: the table
+   * @value: the value whose key was finalized: the stored value in a
+   *   table made with [ctor@Wk.KeyTable.new], a pointer value
+   *   (`G_TYPE_POINTER`) holding it otherwise
+   *
+   * Emitted once for each key finalized while it was in the table, on the
+   * table's thread, after its entry is gone and before its value is
+   * released.
+   *
+   * A handler may change the table or drop it.
+   */
+  signals[OBJECT_FINALIZED] =
+    g_signal_new ("object-finalized",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_VALUE | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+wk_key_table_init (WkKeyTable *self)
+{
+}
+
+static WkKeyTable *
+key_table_new (GBoxedCopyFunc value_copy_func,
+               GDestroyNotify value_free_func)
+{
+  WkKeyTable *self = g_object_new (WK_TYPE_KEY_TABLE, NULL);
+  WkTableConfig *config = g_new0 (WkTableConfig, 1);
+
+  /* Keyed by anchor: identity that survives address reuse. */
+  config->hash_func = g_direct_hash;
+  config->key_equal_func = g_direct_equal;
+  config->value_copy_func = value_copy_func;
+  config->value_free_func = value_free_func;
+  wk_table_init (&self->table, G_OBJECT (self), &key_table_owner_class, config);
+
+  return self;
+}
+
+static gpointer
+gvalue_copy (gpointer value)
+{
+  return g_boxed_copy (G_TYPE_VALUE, value);
+}
+
+static void
+gvalue_free (gpointer value)
+{
+  g_boxed_free (G_TYPE_VALUE, value);
+}
+
+/**
+ * wk_key_table_new:
+ *
+ * Creates a table from weakly held objects to [struct@GObject.Value]s,
+ * owned by the calling thread.
+ *
+ * Returns: (transfer full): a new `WkKeyTable`
+ */
+WkKeyTable *
+wk_key_table_new (void)
+{
+  WkKeyTable *self = key_table_new (gvalue_copy, gvalue_free);
+
+  self->gvalues = TRUE;
+
+  return self;
+}
+
+/**
+ * wk_key_table_new_full: (skip)
+ * @value_copy_func: (nullable): copies a value for a caller
+ * @value_free_func: (nullable): frees a value the table owns
+ *
+ * Creates a table from weakly held objects to pointers, owned by the
+ * calling thread.
+ *
+ * The table owns the values given to it and frees them with
+ * @value_free_func. Lookups return copies made with @value_copy_func, so
+ * that another thread can't free a value that a caller still uses. Give
+ * both, or neither for values that need no memory management.
+ *
+ * Returns: (transfer full) (nullable): a new `WkKeyTable`, or %NULL if
+ *   only one of the functions is given
+ */
+WkKeyTable *
+wk_key_table_new_full (GBoxedCopyFunc value_copy_func,
+                       GDestroyNotify value_free_func)
+{
+  g_return_val_if_fail ((value_copy_func == NULL) == (value_free_func == NULL), NULL);
+
+  return key_table_new (value_copy_func, value_free_func);
+}
+
+static gpointer
+copy_value (WkKeyTable *self,
+            gpointer    value)
+{
+  if (self->table.config->value_copy_func != NULL && value != NULL)
+    return self->table.config->value_copy_func (value);
+
+  return value;
+}
+
+/* The entry of @key with a reference, or %NULL. @key is alive: the caller
+ * holds it. */
+static WkEntry *
+dup_entry (WkKeyTable *self,
+           gpointer    key)
+{
+  WkAnchor *anchor = wk_anchor_lookup (key);
+  WkEntry *entry = NULL;
+
+  if (anchor == NULL)
+    return NULL;
+
+  wk_table_lock (&self->table);
+  entry = wk_table_lookup_locked (&self->table, anchor);
+  if (entry != NULL)
+    wk_entry_ref (entry);
+  wk_table_unlock (&self->table);
+
+  wk_anchor_unref (anchor);
+
+  return entry;
+}
+
+static WkEntry *
+make_entry (WkKeyTable *self,
+            gpointer    key,
+            gpointer    value)
+{
+  for (;;)
+    {
+      WkAnchor *anchor = wk_anchor_dup_for_object (key);
+      WkEntry *entry = wk_entry_new (&self->table, anchor, anchor, value);
+
+      wk_anchor_unref (anchor);
+      if (entry != NULL)
+        return entry;
+    }
+}
+
+/* Puts @entry in place of @expected, or of whatever entry its key has if
+ * !@check_expected. Returns whether it went in; if not, @entry (and the
+ * value it took) is dropped. */
+static gboolean
+replace_entry (WkKeyTable *self,
+               WkEntry    *expected,
+               WkEntry    *entry,
+               gboolean    check_expected)
+{
+  WkEntry *old;
+  gboolean added = FALSE;
+
+  wk_table_lock (&self->table);
+  old = wk_table_lookup_locked (&self->table, entry->key);
+  if (!check_expected || old == expected)
+    {
+      if (old != NULL)
+        wk_table_remove_locked (&self->table, old);
+      added = wk_table_add_locked (&self->table, entry);
+    }
+  else
+    {
+      old = NULL;
+    }
+  wk_table_unlock (&self->table);
+
+  if (old != NULL)
+    wk_entry_unref (old);
+  if (!added)
+    wk_entry_discard (&self->table, entry);
+
+  return added;
+}
+
+/**
+ * wk_key_table_insert:
+ * @self: a `WkKeyTable`
+ * @key: (type GObject.Object): the key, held weakly
+ * @value: (transfer full) (nullable): the value, owned by the table from
+ *   now on
+ *
+ * Sets the value of @key, replacing (and freeing) any value it had.
+ *
+ * No reference to @key is taken: a floating object stays floating.
+ *
+ * Returns: %TRUE if @key had no value before
+ */
+gboolean
+wk_key_table_insert (WkKeyTable *self,
+                     gpointer    key,
+                     gpointer    value)
+{
+  WkEntry *old;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+
+  old = dup_entry (self, key);
+  replace_entry (self, NULL, make_entry (self, key, value), FALSE);
+  if (old != NULL)
+    wk_entry_unref (old);
+
+  return old == NULL;
+}
+
+/**
+ * wk_key_table_insert_value:
+ * @self: a `WkKeyTable` made with [ctor@Wk.KeyTable.new]
+ * @key: (type GObject.Object): the key, held weakly
+ * @value: the value, copied
+ *
+ * Sets the value of @key, replacing any value it had.
+ *
+ * Returns: %TRUE if @key had no value before
+ */
+gboolean
+wk_key_table_insert_value (WkKeyTable   *self,
+                           gpointer      key,
+                           const GValue *value)
+{
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  g_return_val_if_fail (self->gvalues, FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+
+  return wk_key_table_insert (self, key, gvalue_copy ((gpointer) value));
+}
+
+/**
+ * wk_key_table_lookup:
+ * @self: a `WkKeyTable`
+ * @key: (type GObject.Object): the key
+ * @value: (out) (optional) (transfer full) (nullable): a copy of the value
+ *   of @key, to free with the table's free function
+ *
+ * Gets a copy of the value of @key.
+ *
+ * Returns: %TRUE if @key has a value
+ */
+gboolean
+wk_key_table_lookup (WkKeyTable *self,
+                     gpointer    key,
+                     gpointer   *value)
+{
+  WkEntry *entry;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+
+  entry = dup_entry (self, key);
+  if (entry == NULL)
+    return FALSE;
+
+  if (value != NULL)
+    *value = copy_value (self, entry->value);
+  wk_entry_unref (entry);
+
+  return TRUE;
+}
+
+/**
+ * wk_key_table_lookup_value:
+ * @self: a `WkKeyTable` made with [ctor@Wk.KeyTable.new]
+ * @key: (type GObject.Object): the key
+ * @value: (out caller-allocates): an uninitialized value, set to a copy of
+ *   the value of @key if it has one
+ *
+ * Gets a copy of the value of @key.
+ *
+ * Returns: %TRUE if @key has a value
+ */
+gboolean
+wk_key_table_lookup_value (WkKeyTable *self,
+                           gpointer    key,
+                           GValue     *value)
+{
+  WkEntry *entry;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  g_return_val_if_fail (self->gvalues, FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+  g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), FALSE);
+
+  entry = dup_entry (self, key);
+  if (entry == NULL)
+    return FALSE;
+
+  g_value_init (value, G_VALUE_TYPE (entry->value));
+  g_value_copy (entry->value, value);
+  wk_entry_unref (entry);
+
+  return TRUE;
+}
+
+/**
+ * wk_key_table_lookup_or_insert:
+ * @self: a `WkKeyTable`
+ * @key: (type GObject.Object): the key
+ * @factory: (scope call) (closure user_data): makes the value if @key has
+ *   none
+ * @user_data: data for @factory
+ *
+ * Gets a copy of the value of @key, or makes the value with @factory and
+ * inserts it: the race-free cache idiom. @factory runs with no lock held;
+ * if several threads miss the same key at once one value wins and the
+ * others are freed.
+ *
+ * Returns: (transfer full) (nullable): a copy of the value @key has now
+ */
+gpointer
+wk_key_table_lookup_or_insert (WkKeyTable        *self,
+                               gpointer           key,
+                               WkKeyTableFactory  factory,
+                               gpointer           user_data)
+{
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), NULL);
+  wk_return_val_if_not_object (key, NULL);
+  g_return_val_if_fail (factory != NULL, NULL);
+
+  for (;;)
+    {
+      WkEntry *seen = dup_entry (self, key);
+      WkEntry *entry;
+      gpointer value;
+
+      if (seen != NULL)
+        {
+          value = copy_value (self, seen->value);
+          wk_entry_unref (seen);
+          return value;
+        }
+
+      entry = make_entry (self, key, factory (key, user_data));
+      wk_entry_ref (entry);
+      if (replace_entry (self, NULL, entry, TRUE))
+        {
+          value = copy_value (self, entry->value);
+          wk_entry_unref (entry);
+          return value;
+        }
+      wk_entry_unref (entry);
+    }
+}
+
+/**
+ * wk_key_table_lookup_or_insert_value:
+ * @self: a `WkKeyTable` made with [ctor@Wk.KeyTable.new]
+ * @key: (type GObject.Object): the key
+ * @value: the value to insert if @key has none
+ * @result: (out caller-allocates): an uninitialized value, set to a copy
+ *   of the value @key has now
+ *
+ * Gets the value of @key, or inserts a copy of @value: Python's
+ * `setdefault`, atomic.
+ *
+ * Returns: %TRUE if @value was inserted
+ */
+gboolean
+wk_key_table_lookup_or_insert_value (WkKeyTable   *self,
+                                     gpointer      key,
+                                     const GValue *value,
+                                     GValue       *result)
+{
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  g_return_val_if_fail (self->gvalues, FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (result != NULL && !G_IS_VALUE (result), FALSE);
+
+  for (;;)
+    {
+      WkEntry *seen = dup_entry (self, key);
+      WkEntry *entry;
+      gboolean added;
+
+      if (seen != NULL)
+        {
+          g_value_init (result, G_VALUE_TYPE (seen->value));
+          g_value_copy (seen->value, result);
+          wk_entry_unref (seen);
+          return FALSE;
+        }
+
+      entry = wk_entry_ref (make_entry (self, key, gvalue_copy ((gpointer) value)));
+      added = replace_entry (self, NULL, entry, TRUE);
+      if (added)
+        {
+          g_value_init (result, G_VALUE_TYPE (value));
+          g_value_copy (value, result);
+        }
+      wk_entry_unref (entry);
+      if (added)
+        return TRUE;
+    }
+}
+
+/* Takes the entry of @key out and returns it with a reference. */
+static WkEntry *
+steal_entry (WkKeyTable *self,
+             gpointer    key)
+{
+  WkAnchor *anchor = wk_anchor_lookup (key);
+  WkEntry *entry;
+
+  if (anchor == NULL)
+    return NULL;
+
+  wk_table_lock (&self->table);
+  entry = wk_table_lookup_locked (&self->table, anchor);
+  if (entry != NULL)
+    wk_table_remove_locked (&self->table, entry);
+  wk_table_unlock (&self->table);
+
+  wk_anchor_unref (anchor);
+
+  return entry;
+}
+
+/**
+ * wk_key_table_pop:
+ * @self: a `WkKeyTable`
+ * @key: (type GObject.Object): the key
+ * @value: (out) (optional) (transfer full) (nullable): a copy of the value
+ *   @key had
+ *
+ * Removes @key and gives its value, like Python's `pop`.
+ *
+ * Returns: %TRUE if @key had a value
+ */
+gboolean
+wk_key_table_pop (WkKeyTable *self,
+                  gpointer    key,
+                  gpointer   *value)
+{
+  WkEntry *entry;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+
+  entry = steal_entry (self, key);
+  if (entry == NULL)
+    return FALSE;
+
+  if (value != NULL)
+    *value = copy_value (self, entry->value);
+  wk_entry_unref (entry);
+
+  return TRUE;
+}
+
+/**
+ * wk_key_table_pop_value:
+ * @self: a `WkKeyTable` made with [ctor@Wk.KeyTable.new]
+ * @key: (type GObject.Object): the key
+ * @value: (out caller-allocates): an uninitialized value, set to the value
+ *   @key had, if any
+ *
+ * Removes @key and gives its value, like Python's `pop`.
+ *
+ * Returns: %TRUE if @key had a value
+ */
+gboolean
+wk_key_table_pop_value (WkKeyTable *self,
+                        gpointer    key,
+                        GValue     *value)
+{
+  WkEntry *entry;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  g_return_val_if_fail (self->gvalues, FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+  g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), FALSE);
+
+  entry = steal_entry (self, key);
+  if (entry == NULL)
+    return FALSE;
+
+  g_value_init (value, G_VALUE_TYPE (entry->value));
+  g_value_copy (entry->value, value);
+  wk_entry_unref (entry);
+
+  return TRUE;
+}
+
+/**
+ * wk_key_table_contains:
+ * @self: a `WkKeyTable`
+ * @key: (type GObject.Object): the key
+ *
+ * Checks whether @key has a value.
+ *
+ * Returns: %TRUE if it has
+ */
+gboolean
+wk_key_table_contains (WkKeyTable *self,
+                       gpointer    key)
+{
+  WkEntry *entry;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+
+  entry = dup_entry (self, key);
+  if (entry == NULL)
+    return FALSE;
+
+  wk_entry_unref (entry);
+
+  return TRUE;
+}
+
+/**
+ * wk_key_table_remove:
+ * @self: a `WkKeyTable`
+ * @key: (type GObject.Object): the key
+ *
+ * Removes @key and frees its value.
+ *
+ * Returns: %TRUE if @key had a value
+ */
+gboolean
+wk_key_table_remove (WkKeyTable *self,
+                     gpointer    key)
+{
+  WkEntry *entry;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
+  wk_return_val_if_not_object (key, FALSE);
+
+  entry = steal_entry (self, key);
+  if (entry == NULL)
+    return FALSE;
+
+  wk_entry_unref (entry);
+
+  return TRUE;
+}
+
+/**
+ * wk_key_table_remove_all:
+ * @self: a `WkKeyTable`
+ *
+ * Removes every entry and frees the values. Nothing is emitted.
+ */
+void
+wk_key_table_remove_all (WkKeyTable *self)
+{
+  WkEntry *removed = NULL;
+  WkEntry *next;
+
+  g_return_if_fail (WK_IS_KEY_TABLE (self));
+
+  wk_table_lock (&self->table);
+  for (WkEntry *entry = self->table.first; entry != NULL; entry = next)
+    {
+      next = entry->next;
+      wk_table_remove_locked (&self->table, entry);
+      entry->next = removed;
+      removed = entry;
+    }
+  wk_table_unlock (&self->table);
+
+  wk_entry_list_unref (removed);
+}
+
+/**
+ * wk_key_table_get_size:
+ * @self: a `WkKeyTable`
+ *
+ * Counts the live keys.
+ *
+ * Returns: the number of entries
+ */
+guint
+wk_key_table_get_size (WkKeyTable *self)
+{
+  guint size;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), 0);
+
+  wk_table_lock (&self->table);
+  size = wk_table_get_size_locked (&self->table);
+  wk_table_unlock (&self->table);
+
+  return size;
+}
+
+/**
+ * wk_key_table_dup_entries:
+ * @self: a `WkKeyTable`
+ * @keys: (out) (optional) (transfer container) (element-type GObject.Object):
+ *   new references to the live keys
+ * @values: (out) (optional) (transfer container) (element-type GObject.Value):
+ *   copies of their values (`GValue *` in a table made with
+ *   [ctor@Wk.KeyTable.new])
+ *
+ * Takes a snapshot of the live entries, in insertion order: the keys and
+ * the values at the same indexes. The arrays free what they hold.
+ */
+void
+wk_key_table_dup_entries (WkKeyTable  *self,
+                          GPtrArray  **keys,
+                          GPtrArray  **values)
+{
+  g_autoptr(GPtrArray) snapshot = NULL;
+
+  g_return_if_fail (WK_IS_KEY_TABLE (self));
+
+  snapshot = wk_table_snapshot (&self->table);
+  if (keys != NULL)
+    *keys = g_ptr_array_new_full (snapshot->len, g_object_unref);
+  if (values != NULL)
+    *values = g_ptr_array_new_full (snapshot->len,
+                                    self->gvalues ? gvalue_free
+                                                  : self->table.config->value_free_func);
+
+  for (guint i = 0; i < snapshot->len; i++)
+    {
+      WkEntry *entry = g_ptr_array_index (snapshot, i);
+      gpointer key = wk_entry_dup_member (entry);
+
+      if (key == NULL)
+        continue;
+
+      if (values != NULL)
+        g_ptr_array_add (*values, copy_value (self, entry->value));
+      if (keys != NULL)
+        g_ptr_array_add (*keys, g_steal_pointer (&key));
+      g_clear_object (&key);
+    }
+}
+
+/**
+ * wk_key_table_dup_keys:
+ * @self: a `WkKeyTable`
+ *
+ * Takes a snapshot of the live keys, in insertion order.
+ *
+ * Returns: (transfer container) (element-type GObject.Object): new references
+ *   to the keys
+ */
+GPtrArray *
+wk_key_table_dup_keys (WkKeyTable *self)
+{
+  GPtrArray *keys = NULL;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), NULL);
+
+  wk_key_table_dup_entries (self, &keys, NULL);
+
+  return keys;
+}
+
+/**
+ * wk_key_table_foreach:
+ * @self: a `WkKeyTable`
+ * @func: (scope call) (closure user_data): called for each live entry
+ * @user_data: data for @func
+ *
+ * Calls @func for each live entry, in insertion order, over a snapshot:
+ * @func may change the table. A key that dies during the walk is skipped.
+ */
+void
+wk_key_table_foreach (WkKeyTable            *self,
+                      WkKeyTableForeachFunc  func,
+                      gpointer               user_data)
+{
+  WkKeyTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_return_if_fail (WK_IS_KEY_TABLE (self));
+  g_return_if_fail (func != NULL);
+
+  wk_key_table_iter_init (&iter, self);
+  while (wk_key_table_iter_next (&iter, &key, &value))
+    func (key, value, user_data);
+}
+
+/**
+ * wk_key_table_iter_init:
+ * @iter: an uninitialized `WkKeyTableIter`
+ * @table: a `WkKeyTable`
+ *
+ * Starts a walk over the live entries of @table, in insertion order. It
+ * works on a snapshot that keeps no key alive: the table may change during
+ * the walk, and a key that dies is skipped. A walk that stops before the
+ * end must be ended with [method@Wk.KeyTableIter.clear], or declared with
+ * `g_auto(WkKeyTableIter)`.
+ */
+void
+wk_key_table_iter_init (WkKeyTableIter *iter,
+                        WkKeyTable     *table)
+{
+  g_return_if_fail (iter != NULL);
+  g_return_if_fail (WK_IS_KEY_TABLE (table));
+
+  wk_table_iter_init ((WkTableIter *) iter, &table->table);
+}
+
+/**
+ * wk_key_table_iter_next:
+ * @iter: a `WkKeyTableIter`
+ * @key: (out) (optional) (transfer none) (type GObject.Object): the key,
+ *   alive until the next step
+ * @value: (out) (optional) (transfer none): its value, as stored, valid
+ *   until the next step
+ *
+ * Moves to the next live entry.
+ *
+ * Returns: %TRUE, or %FALSE at the end, where the iterator is cleared
+ */
+gboolean
+wk_key_table_iter_next (WkKeyTableIter *iter,
+                        gpointer       *key,
+                        gpointer       *value)
+{
+  WkEntry *entry;
+  gpointer member;
+
+  g_return_val_if_fail (iter != NULL, FALSE);
+
+  entry = wk_table_iter_next ((WkTableIter *) iter, &member);
+  if (entry == NULL)
+    return FALSE;
+
+  if (key != NULL)
+    *key = member;
+  if (value != NULL)
+    *value = entry->value;
+
+  return TRUE;
+}
+
+/**
+ * wk_key_table_iter_clear:
+ * @iter: a `WkKeyTableIter`
+ *
+ * Ends a walk early, releasing what the iterator holds. Calling it on an
+ * iterator that reached its end, or twice, is fine.
+ */
+void
+wk_key_table_iter_clear (WkKeyTableIter *iter)
+{
+  g_return_if_fail (iter != NULL);
+
+  wk_table_iter_clear ((WkTableIter *) iter);
+}

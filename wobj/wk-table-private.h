@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "wk-anchor-private.h"
+#include "wk-lock-private.h"
+#include "wk-owner-private.h"
+
+G_BEGIN_DECLS
+
+/* WkTable: what WkValueTable, WkKeyTable and WkSet share.
+ *
+ * A hash index of entries, their insertion order, the lock over both, and
+ * the owner that delivers their deaths. Each entry is one membership of
+ * one member. Entries are reference counted and never change after they
+ * are made (a new value for a key is a new entry), so a snapshot or a
+ * lookup can hold one and read it with no lock held. References to an
+ * entry: one while it is in the table, one for its membership (dropped
+ * when it leaves the anchor, or by the delivery once the member died),
+ * and short-lived ones. */
+
+typedef struct _WkEntry WkEntry;
+
+struct _WkEntry
+{
+  WkMembership     membership;   /* first: the owner frees entries through it */
+  WkEntry         *prev;         /* insertion order, under the lock */
+  WkEntry         *next;
+  gpointer         key;          /* the index key: the user's, or the member's anchor */
+  gpointer         value;        /* the key table's value; the set's item */
+  gatomicrefcount  ref_count;
+  guint            in_table : 1; /* under the lock */
+  guint            in_model : 1; /* WkSet: under the lock, owner's thread */
+  guint            model_pending : 1;
+  guint            slot;         /* WkSet: its place in the model */
+};
+
+/* Fixed at construction and kept by the owner, because entries are freed
+ * through it after the table itself may be gone. */
+typedef struct _WkTableConfig
+{
+  GHashFunc       hash_func;
+  GEqualFunc      key_equal_func;
+  GBoxedCopyFunc  key_copy_func;     /* user keys: WkValueTable */
+  GDestroyNotify  key_free_func;
+  GBoxedCopyFunc  value_copy_func;   /* values: WkKeyTable */
+  GDestroyNotify  value_free_func;   /* also frees WkSet's items */
+} WkTableConfig;
+
+typedef struct _WkTable
+{
+  WkLock               lock;
+  GHashTable          *index;        /* key -> entry, under the lock */
+  WkEntry             *first;        /* insertion order, under the lock */
+  WkEntry             *last;
+  WkOwner             *owner;
+  const WkTableConfig *config;
+  guint                disposed : 1; /* under the lock */
+} WkTable;
+
+void      wk_table_init              (WkTable             *table,
+                                      GObject             *holder,
+                                      const WkOwnerClass  *klass,
+                                      WkTableConfig       *config);
+WkEntry  *wk_table_dispose_locked    (WkTable             *table);
+void      wk_table_finalize          (WkTable             *table);
+
+static inline void
+wk_table_lock (WkTable *table)
+{
+  wk_lock (&table->lock);
+}
+
+static inline void
+wk_table_unlock (WkTable *table)
+{
+  wk_unlock (&table->lock);
+}
+
+WkEntry  *wk_entry_new               (WkTable             *table,
+                                      WkAnchor            *anchor,
+                                      gpointer             key,
+                                      gpointer             value);
+WkEntry  *wk_entry_ref               (WkEntry             *entry);
+void      wk_entry_unref             (WkEntry             *entry);
+void      wk_entry_release_membership (WkMembership       *membership);
+gpointer  wk_entry_dup_member        (WkEntry             *entry) G_GNUC_WARN_UNUSED_RESULT;
+gboolean  wk_entry_is_dead           (WkEntry             *entry);
+
+WkEntry  *wk_table_lookup_locked     (WkTable             *table,
+                                      gconstpointer        key);
+gboolean  wk_table_add_locked        (WkTable             *table,
+                                      WkEntry             *entry) G_GNUC_WARN_UNUSED_RESULT;
+void      wk_table_remove_locked     (WkTable             *table,
+                                      WkEntry             *entry);
+guint     wk_table_get_size_locked   (WkTable             *table);
+gboolean  wk_table_is_disposed       (WkTable             *table);
+void      wk_entry_discard           (WkTable             *table,
+                                      WkEntry             *entry);
+WkEntry  *wk_table_take_dead         (WkTable             *table,
+                                      WkMembership        *dead);
+void      wk_entry_list_unref        (WkEntry             *list);
+
+GPtrArray *wk_table_snapshot         (WkTable             *table) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The private side of the public stack iterators: a snapshot of entries
+ * and the member of the current step, held until the next one. */
+typedef struct _WkTableIter
+{
+  GPtrArray *snapshot;
+  gpointer   member;
+  gpointer   reserved1;
+  guint      position;
+  guint      reserved2;
+  gpointer   reserved3[4];
+} WkTableIter;
+
+void      wk_table_iter_init         (WkTableIter         *iter,
+                                      WkTable             *table);
+WkEntry  *wk_table_iter_next         (WkTableIter         *iter,
+                                      gpointer            *member);
+void      wk_table_iter_clear        (WkTableIter         *iter);
+
+G_END_DECLS

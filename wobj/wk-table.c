@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wk-table-private.h"
+
+/* See wk-table-private.h for what a table is. Lock order: the table's lock
+ * may be held while taking an anchor's lock (to leave it), never the other
+ * way round; the owner's lock is taken alone. Nothing here calls out of
+ * wobj with the lock held: no unref, no destroy function, no signal, no
+ * g_weak_ref_get(). */
+
+static void
+table_config_free (gpointer data)
+{
+  g_free (data);
+}
+
+void
+wk_table_init (WkTable            *table,
+               GObject            *holder,
+               const WkOwnerClass *klass,
+               WkTableConfig      *config)
+{
+  wk_lock_init (&table->lock);
+  table->index = g_hash_table_new (config->hash_func, config->key_equal_func);
+  table->owner = wk_owner_new (holder, klass, config, table_config_free);
+  table->config = config;
+}
+
+void
+wk_table_finalize (WkTable *table)
+{
+  g_assert (table->first == NULL);
+
+  g_clear_pointer (&table->index, g_hash_table_unref);
+  g_clear_pointer (&table->owner, wk_owner_unref);
+  wk_lock_clear (&table->lock);
+}
+
+/*
+ * wk_entry_new:
+ * @key: the index key, already copied if the table copies keys
+ * @value: (transfer full): the entry's value, if any
+ *
+ * Makes an entry for the member behind @anchor and joins its anchor.
+ *
+ * Returns: (transfer full) (nullable): the entry, with one reference for
+ *   the table and one for the membership; %NULL if the member already
+ *   died, and then @key and @value are still the caller's
+ */
+WkEntry *
+wk_entry_new (WkTable  *table,
+              WkAnchor *anchor,
+              gpointer  key,
+              gpointer  value)
+{
+  WkEntry *entry = g_new0 (WkEntry, 1);
+
+  if (!wk_membership_join (&entry->membership, anchor, table->owner))
+    {
+      g_free (entry);
+      return NULL;
+    }
+
+  g_atomic_ref_count_init (&entry->ref_count);
+  g_atomic_ref_count_inc (&entry->ref_count);
+  entry->key = key;
+  entry->value = value;
+
+  return entry;
+}
+
+WkEntry *
+wk_entry_ref (WkEntry *entry)
+{
+  g_atomic_ref_count_inc (&entry->ref_count);
+  return entry;
+}
+
+void
+wk_entry_unref (WkEntry *entry)
+{
+  const WkTableConfig *config;
+
+  if (!g_atomic_ref_count_dec (&entry->ref_count))
+    return;
+
+  /* The owner, and so the configuration, lives as long as the membership
+   * holds it: free the payload first. */
+  config = wk_owner_get_data (entry->membership.owner);
+  if (config->key_free_func != NULL)
+    config->key_free_func (entry->key);
+  if (config->value_free_func != NULL && entry->value != NULL)
+    config->value_free_func (entry->value);
+
+  wk_membership_clear (&entry->membership);
+  g_free (entry);
+}
+
+/* The owner class's release: the membership's reference goes. */
+void
+wk_entry_release_membership (WkMembership *membership)
+{
+  wk_entry_unref ((WkEntry *) membership);
+}
+
+gpointer
+wk_entry_dup_member (WkEntry *entry)
+{
+  return wk_anchor_dup_object (entry->membership.anchor);
+}
+
+gboolean
+wk_entry_is_dead (WkEntry *entry)
+{
+  return wk_anchor_is_dead (entry->membership.anchor);
+}
+
+WkEntry *
+wk_table_lookup_locked (WkTable       *table,
+                        gconstpointer  key)
+{
+  return g_hash_table_lookup (table->index, key);
+}
+
+/* Takes over the table's reference of @entry, unless its member already
+ * died: then its delivery may have come and gone, so it must not go in,
+ * and the caller discards it. Checked under the table's lock, which the
+ * delivery needs too: a member that dies after the check is delivered
+ * after the entry is in. */
+gboolean
+wk_table_add_locked (WkTable *table,
+                     WkEntry *entry)
+{
+  g_assert (!entry->in_table);
+
+  /* A disposed table (g_object_run_dispose()) stays empty. */
+  if (wk_entry_is_dead (entry) || table->disposed)
+    return FALSE;
+
+  if (!g_hash_table_insert (table->index, entry->key, entry))
+    g_assert_not_reached ();
+
+  entry->prev = table->last;
+  entry->next = NULL;
+  if (table->last != NULL)
+    table->last->next = entry;
+  else
+    table->first = entry;
+  table->last = entry;
+
+  entry->in_table = TRUE;
+
+  return TRUE;
+}
+
+static void
+unlink_locked (WkTable *table,
+               WkEntry *entry)
+{
+  g_assert (entry->in_table);
+
+  g_hash_table_remove (table->index, entry->key);
+
+  if (entry->prev != NULL)
+    entry->prev->next = entry->next;
+  else
+    table->first = entry->next;
+  if (entry->next != NULL)
+    entry->next->prev = entry->prev;
+  else
+    table->last = entry->prev;
+  entry->prev = entry->next = NULL;
+
+  entry->in_table = FALSE;
+}
+
+/* Takes @entry out of the table and its member's anchor. The caller then
+ * owns the table's reference and drops it with no lock held. */
+void
+wk_table_remove_locked (WkTable *table,
+                        WkEntry *entry)
+{
+  unlink_locked (table, entry);
+
+  if (wk_membership_leave (&entry->membership))
+    {
+      /* The membership's reference: never the last, the caller has one. */
+      gboolean last = g_atomic_ref_count_dec (&entry->ref_count);
+      g_assert (!last);
+    }
+  else
+    {
+      /* The member died: its delivery frees the membership, and the table
+       * stops counting it as dead now that it is out. */
+      wk_owner_forget_dead (table->owner);
+    }
+}
+
+gboolean
+wk_table_is_disposed (WkTable *table)
+{
+  gboolean disposed;
+
+  wk_table_lock (table);
+  disposed = table->disposed;
+  wk_table_unlock (table);
+
+  return disposed;
+}
+
+/* Drops an entry that was made but never added: it leaves its anchor,
+ * unless the member died meanwhile and the delivery frees it. No lock. */
+void
+wk_entry_discard (WkTable *table,
+                  WkEntry *entry)
+{
+  g_assert (!entry->in_table);
+
+  if (wk_membership_leave (&entry->membership))
+    wk_entry_unref (entry);
+  else
+    wk_owner_forget_dead (table->owner);
+  wk_entry_unref (entry);
+}
+
+/* Live entries: the dead ones still waiting for their delivery are out. */
+guint
+wk_table_get_size_locked (WkTable *table)
+{
+  guint size = g_hash_table_size (table->index);
+  guint n_dead = wk_owner_get_n_dead (table->owner);
+
+  /* A member dying right now is counted before its entry can leave. */
+  return size > n_dead ? size - n_dead : 0;
+}
+
+/*
+ * wk_table_take_dead:
+ * @dead: (transfer full): the delivered memberships, linked through ->next
+ *
+ * For the owner's deliver function: takes the dead entries out of the
+ * table and frees the memberships.
+ *
+ * Returns: (transfer full): the entries that were still in the table,
+ *   linked through ->next, each with the table's reference, in order of
+ *   death: the holder signals them, then frees them with
+ *   wk_entry_list_unref()
+ */
+WkEntry *
+wk_table_take_dead (WkTable      *table,
+                    WkMembership *dead)
+{
+  WkEntry *removed = NULL;
+  WkEntry *removed_last = NULL;
+  WkMembership *next;
+
+  wk_table_lock (table);
+  for (WkMembership *m = dead; m != NULL; m = m->next)
+    {
+      WkEntry *entry = (WkEntry *) m;
+
+      if (!entry->in_table)
+        continue;
+
+      unlink_locked (table, entry);
+      wk_owner_forget_dead (table->owner);
+
+      if (removed_last != NULL)
+        removed_last->next = entry;
+      else
+        removed = entry;
+      removed_last = entry;
+    }
+  wk_table_unlock (table);
+
+  for (WkMembership *m = dead; m != NULL; m = next)
+    {
+      next = m->next;
+      wk_membership_free (m);
+    }
+
+  return removed;
+}
+
+void
+wk_entry_list_unref (WkEntry *list)
+{
+  WkEntry *next;
+
+  for (WkEntry *entry = list; entry != NULL; entry = next)
+    {
+      next = entry->next;
+      entry->next = NULL;
+      wk_entry_unref (entry);
+    }
+}
+
+/*
+ * wk_table_dispose_locked:
+ *
+ * Empties the table for good: every entry leaves its anchor, and later
+ * deliveries free their memberships without reaching the holder.
+ *
+ * Returns: (transfer full): the entries, linked through ->next, for the
+ *   caller to drop with wk_entry_list_unref() once it has unlocked
+ */
+WkEntry *
+wk_table_dispose_locked (WkTable *table)
+{
+  WkEntry *list = table->first;
+
+  table->disposed = TRUE;
+
+  /* Keep the chain: removal clears the links as it goes. */
+  for (WkEntry *entry = list, *next; entry != NULL; entry = next)
+    {
+      next = entry->next;
+      wk_table_remove_locked (table, entry);
+      entry->next = next;
+    }
+
+  return list;
+}
+
+static void
+entry_unref_cb (gpointer data)
+{
+  wk_entry_unref (data);
+}
+
+/* The entries in insertion order, each with a reference: nothing in it
+ * keeps a member alive. */
+GPtrArray *
+wk_table_snapshot (WkTable *table)
+{
+  GPtrArray *snapshot;
+
+  wk_table_lock (table);
+  snapshot = g_ptr_array_new_full (g_hash_table_size (table->index), entry_unref_cb);
+  for (WkEntry *entry = table->first; entry != NULL; entry = entry->next)
+    g_ptr_array_add (snapshot, wk_entry_ref (entry));
+  wk_table_unlock (table);
+
+  return snapshot;
+}
+
+void
+wk_table_iter_init (WkTableIter *iter,
+                    WkTable     *table)
+{
+  memset (iter, 0, sizeof *iter);
+  iter->snapshot = wk_table_snapshot (table);
+}
+
+/*
+ * wk_table_iter_next:
+ * @member: (out) (transfer none): the live member of the step, held by
+ *   the iterator until the next step
+ *
+ * Returns: (transfer none) (nullable): the next entry whose member lives,
+ *   or %NULL at the end (the iterator is then cleared)
+ */
+WkEntry *
+wk_table_iter_next (WkTableIter *iter,
+                    gpointer    *member)
+{
+  g_clear_object (&iter->member);
+
+  if (iter->snapshot == NULL)
+    return NULL;
+
+  while (iter->position < iter->snapshot->len)
+    {
+      WkEntry *entry = g_ptr_array_index (iter->snapshot, iter->position++);
+
+      iter->member = wk_entry_dup_member (entry);
+      if (iter->member != NULL)
+        {
+          *member = iter->member;
+          return entry;
+        }
+    }
+
+  wk_table_iter_clear (iter);
+  return NULL;
+}
+
+void
+wk_table_iter_clear (WkTableIter *iter)
+{
+  g_clear_object (&iter->member);
+  g_clear_pointer (&iter->snapshot, g_ptr_array_unref);
+}

@@ -1,0 +1,790 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "wk-value-table.h"
+
+#include "wk-common-private.h"
+#include "wk-table-private.h"
+
+/**
+ * WkValueTable:
+ *
+ * A table from keys to weakly held objects: the counterpart of Python's
+ * `weakref.WeakValueDictionary`.
+ *
+ * Keys are held strongly; values are held weakly and an entry goes away
+ * when its value is finalized. A table made with [ctor@Wk.ValueTable.new]
+ * has string keys, which it copies; [ctor@Wk.ValueTable.new_full] takes
+ * any keys, with their hash, equality, copy and free functions.
+ *
+ * Every function may be called from any thread. A lookup returns a new
+ * strong reference or %NULL, never an object that is being finalized:
+ *
+ * ```c
+ * g_autoptr(GtkWidget) page = wk_value_table_lookup (pages, "settings");
+ *
+ * if (page == NULL)
+ *   page = wk_value_table_lookup_or_insert (pages, "settings", make_page, self);
+ * ```
+ *
+ * When a value is finalized on the thread that created the table, its entry
+ * is gone before the last g_object_unref() returns and
+ * [signal@Wk.ValueTable::object-finalized] is emitted with its key. When it
+ * is finalized on another thread the entry is at once absent from lookups,
+ * [method@Wk.ValueTable.contains], iteration and
+ * [method@Wk.ValueTable.get_size], and the signal is emitted from the
+ * table's main context (the thread-default one of the creating thread).
+ *
+ * Handlers and callbacks may change the table, or drop it; iteration works
+ * on a snapshot that holds no value alive, and skips values that die
+ * during the walk. Replacing a key's value, removing it or clearing the
+ * table emits nothing.
+ */
+
+struct _WkValueTable
+{
+  GObject  parent_instance;
+  WkTable  table;
+  gboolean string_keys;
+};
+
+enum {
+  OBJECT_FINALIZED,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (WkValueTable, wk_value_table, G_TYPE_OBJECT)
+
+static guint signals[N_SIGNALS];
+
+G_STATIC_ASSERT (sizeof (WkValueTableIter) == sizeof (WkTableIter));
+
+/* On the owner's thread, with a strong reference to the table. */
+static void
+wk_value_table_deliver (GObject      *holder,
+                        WkMembership *dead)
+{
+  WkValueTable *self = WK_VALUE_TABLE (holder);
+  WkEntry *removed = wk_table_take_dead (&self->table, dead);
+
+  for (WkEntry *entry = removed; entry != NULL; entry = entry->next)
+    {
+      GValue key = G_VALUE_INIT;
+
+      /* A handler may have disposed the table: it says nothing more. */
+      if (wk_table_is_disposed (&self->table))
+        break;
+
+      if (self->string_keys)
+        {
+          g_value_init (&key, G_TYPE_STRING);
+          g_value_set_static_string (&key, entry->key);
+        }
+      else
+        {
+          g_value_init (&key, G_TYPE_POINTER);
+          g_value_set_pointer (&key, entry->key);
+        }
+      g_signal_emit (self, signals[OBJECT_FINALIZED], 0, &key);
+      g_value_unset (&key);
+    }
+
+  wk_entry_list_unref (removed);
+}
+
+static const WkOwnerClass value_table_owner_class = {
+  .deliver = wk_value_table_deliver,
+  .release = wk_entry_release_membership,
+};
+
+static void
+wk_value_table_dispose (GObject *object)
+{
+  WkValueTable *self = WK_VALUE_TABLE (object);
+  WkEntry *entries;
+
+  wk_table_lock (&self->table);
+  entries = wk_table_dispose_locked (&self->table);
+  wk_table_unlock (&self->table);
+
+  wk_entry_list_unref (entries);
+  wk_owner_detach (self->table.owner);
+
+  G_OBJECT_CLASS (wk_value_table_parent_class)->dispose (object);
+}
+
+static void
+wk_value_table_finalize (GObject *object)
+{
+  WkValueTable *self = WK_VALUE_TABLE (object);
+
+  wk_table_finalize (&self->table);
+
+  G_OBJECT_CLASS (wk_value_table_parent_class)->finalize (object);
+}
+
+static void
+wk_value_table_class_init (WkValueTableClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  wk_init ();
+
+  object_class->dispose = wk_value_table_dispose;
+  object_class->finalize = wk_value_table_finalize;
+
+  /**
+   * WkValueTable::object-finalized:
+   * @self: the table
+   * @key: the key whose value was finalized: a string in a table made
+   *   with [ctor@Wk.ValueTable.new], a pointer value (`G_TYPE_POINTER`)
+   *   otherwise
+   *
+   * Emitted once for each value finalized while it was in the table, on
+   * the table's thread, after its entry is gone. @key is valid during the
+   * emission only.
+   *
+   * A handler may change the table or drop it.
+   */
+  signals[OBJECT_FINALIZED] =
+    g_signal_new ("object-finalized",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_VALUE | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+wk_value_table_init (WkValueTable *self)
+{
+}
+
+static WkValueTable *
+value_table_new (WkTableConfig *config)
+{
+  WkValueTable *self = g_object_new (WK_TYPE_VALUE_TABLE, NULL);
+
+  wk_table_init (&self->table, G_OBJECT (self), &value_table_owner_class, config);
+
+  return self;
+}
+
+/**
+ * wk_value_table_new:
+ *
+ * Creates a table from strings, which it copies, to weakly held objects,
+ * owned by the calling thread.
+ *
+ * Returns: (transfer full): a new `WkValueTable`
+ */
+WkValueTable *
+wk_value_table_new (void)
+{
+  WkTableConfig *config = g_new0 (WkTableConfig, 1);
+  WkValueTable *self;
+
+  config->hash_func = g_str_hash;
+  config->key_equal_func = g_str_equal;
+  config->key_copy_func = (GBoxedCopyFunc) g_strdup;
+  config->key_free_func = g_free;
+
+  self = value_table_new (config);
+  self->string_keys = TRUE;
+
+  return self;
+}
+
+/**
+ * wk_value_table_new_full: (skip)
+ * @hash_func: (nullable): hashes a key; %NULL for g_direct_hash()
+ * @key_equal_func: (nullable): compares two keys; %NULL for
+ *   g_direct_equal()
+ * @key_copy_func: (nullable): copies a key given to the table
+ * @key_free_func: (nullable): frees a key the table copied
+ *
+ * Creates a table from any keys to weakly held objects, owned by the
+ * calling thread.
+ *
+ * The table copies each key it keeps with @key_copy_func and frees its
+ * copies with @key_free_func, so the keys in snapshots stay valid however
+ * the table changes. Give both, or neither for keys that need no memory
+ * management, such as integers stored with GINT_TO_POINTER() or static
+ * strings.
+ *
+ * Returns: (transfer full) (nullable): a new `WkValueTable`, or %NULL if
+ *   only one of @key_copy_func and @key_free_func is given
+ */
+WkValueTable *
+wk_value_table_new_full (GHashFunc      hash_func,
+                         GEqualFunc     key_equal_func,
+                         GBoxedCopyFunc key_copy_func,
+                         GDestroyNotify key_free_func)
+{
+  WkTableConfig *config;
+
+  g_return_val_if_fail ((key_copy_func == NULL) == (key_free_func == NULL), NULL);
+
+  config = g_new0 (WkTableConfig, 1);
+  config->hash_func = hash_func != NULL ? hash_func : g_direct_hash;
+  config->key_equal_func = key_equal_func != NULL ? key_equal_func : g_direct_equal;
+  config->key_copy_func = key_copy_func;
+  config->key_free_func = key_free_func;
+
+  return value_table_new (config);
+}
+
+static gpointer
+copy_key (WkValueTable  *self,
+          gconstpointer  key)
+{
+  if (self->table.config->key_copy_func != NULL)
+    return self->table.config->key_copy_func ((gpointer) key);
+
+  return (gpointer) key;
+}
+
+/* The entry for @key with a reference, or %NULL. */
+static WkEntry *
+dup_entry (WkValueTable  *self,
+           gconstpointer  key)
+{
+  WkEntry *entry;
+
+  wk_table_lock (&self->table);
+  entry = wk_table_lookup_locked (&self->table, key);
+  if (entry != NULL)
+    wk_entry_ref (entry);
+  wk_table_unlock (&self->table);
+
+  return entry;
+}
+
+/* Makes an entry for @object under a copy of @key. */
+static WkEntry *
+make_entry (WkValueTable  *self,
+            gconstpointer  key,
+            gpointer       object)
+{
+  gpointer copy = copy_key (self, key);
+
+  for (;;)
+    {
+      WkAnchor *anchor = wk_anchor_dup_for_object (object);
+      WkEntry *entry = wk_entry_new (&self->table, anchor, copy, NULL);
+
+      wk_anchor_unref (anchor);
+      if (entry != NULL)
+        return entry;
+      /* Another thread ran g_object_run_dispose() on @object: it lives
+       * on with a fresh anchor. */
+    }
+}
+
+/*
+ * Puts @entry in place of @expected (the entry the caller saw for its key,
+ * or %NULL if there was none).
+ *
+ * Returns: %TRUE if it went in; %FALSE if the key changed meanwhile or the
+ *   value died, and @entry was dropped
+ */
+static gboolean
+replace_entry (WkValueTable *self,
+               WkEntry      *expected,
+               WkEntry      *entry,
+               gboolean      check_expected)
+{
+  WkEntry *old;
+  gboolean added = FALSE;
+
+  wk_table_lock (&self->table);
+  old = wk_table_lookup_locked (&self->table, entry->key);
+  if (!check_expected || old == expected)
+    {
+      if (old != NULL)
+        wk_table_remove_locked (&self->table, old);
+      added = wk_table_add_locked (&self->table, entry);
+    }
+  else
+    {
+      old = NULL;
+    }
+  wk_table_unlock (&self->table);
+
+  if (old != NULL)
+    wk_entry_unref (old);
+  if (!added)
+    wk_entry_discard (&self->table, entry);
+
+  return added;
+}
+
+/**
+ * wk_value_table_insert:
+ * @self: a `WkValueTable`
+ * @key: (type utf8): the key
+ * @object: (type GObject.Object): the value, held weakly
+ *
+ * Sets the value of @key to @object, replacing any value it had.
+ *
+ * No reference to @object is taken: a floating object stays floating.
+ *
+ * Returns: %TRUE if @key had no live value before
+ */
+gboolean
+wk_value_table_insert (WkValueTable  *self,
+                       gconstpointer  key,
+                       gpointer       object)
+{
+  g_autoptr(GObject) previous = NULL;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), FALSE);
+  g_return_val_if_fail (key != NULL || !self->string_keys, FALSE);
+  wk_return_val_if_not_object (object, FALSE);
+
+  previous = wk_value_table_lookup (self, key);
+  replace_entry (self, NULL, make_entry (self, key, object), FALSE);
+
+  return previous == NULL;
+}
+
+/**
+ * wk_value_table_lookup:
+ * @self: a `WkValueTable`
+ * @key: (type utf8): the key
+ *
+ * Gets the value of @key, if it is alive.
+ *
+ * Returns: (transfer full) (nullable) (type GObject.Object): a new
+ *   reference to the value, or %NULL
+ */
+gpointer
+wk_value_table_lookup (WkValueTable  *self,
+                       gconstpointer  key)
+{
+  WkEntry *entry;
+  gpointer object;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), NULL);
+  g_return_val_if_fail (key != NULL || !self->string_keys, NULL);
+
+  entry = dup_entry (self, key);
+  if (entry == NULL)
+    return NULL;
+
+  object = wk_entry_dup_member (entry);
+  wk_entry_unref (entry);
+
+  return object;
+}
+
+/**
+ * wk_value_table_lookup_or_insert:
+ * @self: a `WkValueTable`
+ * @key: (type utf8): the key
+ * @factory: (scope call) (closure user_data): makes the value if @key has
+ *   none
+ * @user_data: data for @factory
+ *
+ * Gets the value of @key, or makes it with @factory and inserts it: the
+ * race-free cache idiom, like Python's `setdefault`.
+ *
+ * @factory runs with no lock held. If several threads miss the same key at
+ * once, each may call its factory, but one value wins: every caller gets
+ * it, and the others' objects are dropped.
+ *
+ * Returns: (transfer full) (nullable) (type GObject.Object): a new
+ *   reference to the value of @key, or %NULL if @factory returned %NULL
+ */
+gpointer
+wk_value_table_lookup_or_insert (WkValueTable        *self,
+                                 gconstpointer        key,
+                                 WkValueTableFactory  factory,
+                                 gpointer             user_data)
+{
+  WkEntry *dying = NULL;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), NULL);
+  g_return_val_if_fail (key != NULL || !self->string_keys, NULL);
+  g_return_val_if_fail (factory != NULL, NULL);
+
+  for (;;)
+    {
+      WkEntry *seen = dup_entry (self, key);
+      gpointer object;
+
+      if (seen != NULL && seen != dying)
+        {
+          object = wk_entry_dup_member (seen);
+          if (object != NULL)
+            {
+              wk_entry_unref (seen);
+              g_clear_pointer (&dying, wk_entry_unref);
+              return object;
+            }
+          /* Dead or dying: look once more, then replace it. */
+          g_clear_pointer (&dying, wk_entry_unref);
+          dying = seen;
+          continue;
+        }
+
+      object = factory (key, user_data);
+      if (object == NULL || !wk_check_object (G_STRFUNC, "factory()", object))
+        {
+          g_clear_pointer (&seen, wk_entry_unref);
+          g_clear_pointer (&dying, wk_entry_unref);
+          return NULL;
+        }
+
+      if (replace_entry (self, seen, make_entry (self, key, object), TRUE))
+        {
+          g_clear_pointer (&seen, wk_entry_unref);
+          g_clear_pointer (&dying, wk_entry_unref);
+          return object;
+        }
+
+      /* Another thread set the key first: take its value. */
+      g_object_unref (object);
+      g_clear_pointer (&seen, wk_entry_unref);
+      g_clear_pointer (&dying, wk_entry_unref);
+    }
+}
+
+/**
+ * wk_value_table_contains:
+ * @self: a `WkValueTable`
+ * @key: (type utf8): the key
+ *
+ * Checks whether @key has a live value.
+ *
+ * Returns: %TRUE if it has
+ */
+gboolean
+wk_value_table_contains (WkValueTable  *self,
+                         gconstpointer  key)
+{
+  g_autoptr(GObject) object = NULL;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), FALSE);
+  g_return_val_if_fail (key != NULL || !self->string_keys, FALSE);
+
+  object = wk_value_table_lookup (self, key);
+
+  return object != NULL;
+}
+
+/**
+ * wk_value_table_pop:
+ * @self: a `WkValueTable`
+ * @key: (type utf8): the key
+ *
+ * Removes @key and returns its value, like Python's `pop`. A key whose
+ * value is dead is not removed: it goes with its
+ * [signal@Wk.ValueTable::object-finalized].
+ *
+ * Returns: (transfer full) (nullable) (type GObject.Object): the value
+ *   @key had, or %NULL if it had no live value
+ */
+gpointer
+wk_value_table_pop (WkValueTable  *self,
+                    gconstpointer  key)
+{
+  WkEntry *entry;
+  WkEntry *current;
+  gpointer object;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), NULL);
+  g_return_val_if_fail (key != NULL || !self->string_keys, NULL);
+
+  entry = dup_entry (self, key);
+  if (entry == NULL)
+    return NULL;
+
+  object = wk_entry_dup_member (entry);
+  if (object == NULL)
+    {
+      wk_entry_unref (entry);
+      return NULL;
+    }
+
+  wk_table_lock (&self->table);
+  current = wk_table_lookup_locked (&self->table, key);
+  if (current == entry)
+    wk_table_remove_locked (&self->table, entry);
+  wk_table_unlock (&self->table);
+
+  if (current == entry)
+    wk_entry_unref (entry);   /* the table's */
+  wk_entry_unref (entry);
+
+  /* Replaced meanwhile: that value was not ours to take. */
+  if (current != entry)
+    g_clear_object (&object);
+
+  return object;
+}
+
+/**
+ * wk_value_table_remove:
+ * @self: a `WkValueTable`
+ * @key: (type utf8): the key
+ *
+ * Removes @key if it has a live value.
+ *
+ * Returns: %TRUE if it was removed
+ */
+gboolean
+wk_value_table_remove (WkValueTable  *self,
+                       gconstpointer  key)
+{
+  g_autoptr(GObject) object = NULL;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), FALSE);
+  g_return_val_if_fail (key != NULL || !self->string_keys, FALSE);
+
+  object = wk_value_table_pop (self, key);
+
+  return object != NULL;
+}
+
+/**
+ * wk_value_table_remove_all:
+ * @self: a `WkValueTable`
+ *
+ * Removes every entry. Nothing is emitted.
+ */
+void
+wk_value_table_remove_all (WkValueTable *self)
+{
+  WkEntry *removed = NULL;
+  WkEntry *next;
+
+  g_return_if_fail (WK_IS_VALUE_TABLE (self));
+
+  wk_table_lock (&self->table);
+  for (WkEntry *entry = self->table.first; entry != NULL; entry = next)
+    {
+      next = entry->next;
+      wk_table_remove_locked (&self->table, entry);
+      entry->next = removed;
+      removed = entry;
+    }
+  wk_table_unlock (&self->table);
+
+  wk_entry_list_unref (removed);
+}
+
+/**
+ * wk_value_table_get_size:
+ * @self: a `WkValueTable`
+ *
+ * Counts the keys with a live value.
+ *
+ * Returns: the number of entries
+ */
+guint
+wk_value_table_get_size (WkValueTable *self)
+{
+  guint size;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), 0);
+
+  wk_table_lock (&self->table);
+  size = wk_table_get_size_locked (&self->table);
+  wk_table_unlock (&self->table);
+
+  return size;
+}
+
+/**
+ * wk_value_table_dup_entries:
+ * @self: a `WkValueTable`
+ * @keys: (out) (optional) (transfer container) (element-type utf8): copies of
+ *   the keys
+ * @values: (out) (optional) (transfer container) (element-type GObject.Object):
+ *   their values
+ *
+ * Takes a snapshot of the live entries, in insertion order: the keys and
+ * the values at the same indexes. The arrays free what they hold.
+ */
+void
+wk_value_table_dup_entries (WkValueTable  *self,
+                            GPtrArray    **keys,
+                            GPtrArray    **values)
+{
+  g_autoptr(GPtrArray) snapshot = NULL;
+
+  g_return_if_fail (WK_IS_VALUE_TABLE (self));
+
+  snapshot = wk_table_snapshot (&self->table);
+  if (keys != NULL)
+    *keys = g_ptr_array_new_full (snapshot->len, self->table.config->key_free_func);
+  if (values != NULL)
+    *values = g_ptr_array_new_full (snapshot->len, g_object_unref);
+
+  for (guint i = 0; i < snapshot->len; i++)
+    {
+      WkEntry *entry = g_ptr_array_index (snapshot, i);
+      gpointer object = wk_entry_dup_member (entry);
+
+      if (object == NULL)
+        continue;
+
+      if (keys != NULL)
+        g_ptr_array_add (*keys, copy_key (self, entry->key));
+      if (values != NULL)
+        g_ptr_array_add (*values, g_steal_pointer (&object));
+      g_clear_object (&object);
+    }
+}
+
+/**
+ * wk_value_table_dup_keys:
+ * @self: a `WkValueTable`
+ *
+ * Takes a snapshot of the keys that have a live value, in insertion order.
+ *
+ * Returns: (transfer container) (element-type utf8): copies of the keys
+ */
+GPtrArray *
+wk_value_table_dup_keys (WkValueTable *self)
+{
+  GPtrArray *keys = NULL;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), NULL);
+
+  wk_value_table_dup_entries (self, &keys, NULL);
+
+  return keys;
+}
+
+/**
+ * wk_value_table_dup_values:
+ * @self: a `WkValueTable`
+ *
+ * Takes a snapshot of the live values, in insertion order.
+ *
+ * Returns: (transfer container) (element-type GObject.Object): new references
+ *   to the values
+ */
+GPtrArray *
+wk_value_table_dup_values (WkValueTable *self)
+{
+  GPtrArray *values = NULL;
+
+  g_return_val_if_fail (WK_IS_VALUE_TABLE (self), NULL);
+
+  wk_value_table_dup_entries (self, NULL, &values);
+
+  return values;
+}
+
+/**
+ * wk_value_table_foreach:
+ * @self: a `WkValueTable`
+ * @func: (scope call) (closure user_data): called for each live entry
+ * @user_data: data for @func
+ *
+ * Calls @func for each live entry, in insertion order, over a snapshot:
+ * @func may change the table. A value that dies during the walk is skipped.
+ */
+void
+wk_value_table_foreach (WkValueTable            *self,
+                        WkValueTableForeachFunc  func,
+                        gpointer                 user_data)
+{
+  WkValueTableIter iter;
+  gconstpointer key;
+  gpointer object;
+
+  g_return_if_fail (WK_IS_VALUE_TABLE (self));
+  g_return_if_fail (func != NULL);
+
+  wk_value_table_iter_init (&iter, self);
+  while (wk_value_table_iter_next (&iter, &key, &object))
+    func (key, object, user_data);
+}
+
+/**
+ * wk_value_table_iter_init:
+ * @iter: an uninitialized `WkValueTableIter`
+ * @table: a `WkValueTable`
+ *
+ * Starts a walk over the live entries of @table, in insertion order:
+ *
+ * ```c
+ * WkValueTableIter iter;
+ * const char *key;
+ * GObject *object;
+ *
+ * wk_value_table_iter_init (&iter, table);
+ * while (wk_value_table_iter_next (&iter, (gconstpointer *) &key, (gpointer *) &object))
+ *   g_print ("%s: %s\n", key, G_OBJECT_TYPE_NAME (object));
+ * ```
+ *
+ * The iterator walks a snapshot that keeps no value alive: the table may
+ * change during the walk, and a value that dies is skipped. A walk that
+ * stops before the end must be ended with
+ * [method@Wk.ValueTableIter.clear], or declared with
+ * `g_auto(WkValueTableIter)`.
+ */
+void
+wk_value_table_iter_init (WkValueTableIter *iter,
+                          WkValueTable     *table)
+{
+  g_return_if_fail (iter != NULL);
+  g_return_if_fail (WK_IS_VALUE_TABLE (table));
+
+  wk_table_iter_init ((WkTableIter *) iter, &table->table);
+}
+
+/**
+ * wk_value_table_iter_next:
+ * @iter: a `WkValueTableIter`
+ * @key: (out) (optional) (transfer none): the key
+ * @object: (out) (optional) (transfer none) (type GObject.Object): its
+ *   value, alive until the next step
+ *
+ * Moves to the next live entry. The iterator holds the value and the key
+ * until the next call.
+ *
+ * Returns: %TRUE, or %FALSE at the end, where the iterator is cleared
+ */
+gboolean
+wk_value_table_iter_next (WkValueTableIter *iter,
+                          gconstpointer    *key,
+                          gpointer         *object)
+{
+  WkEntry *entry;
+  gpointer member;
+
+  g_return_val_if_fail (iter != NULL, FALSE);
+
+  entry = wk_table_iter_next ((WkTableIter *) iter, &member);
+  if (entry == NULL)
+    return FALSE;
+
+  if (key != NULL)
+    *key = entry->key;
+  if (object != NULL)
+    *object = member;
+
+  return TRUE;
+}
+
+/**
+ * wk_value_table_iter_clear:
+ * @iter: a `WkValueTableIter`
+ *
+ * Ends a walk early, releasing what the iterator holds. Calling it on an
+ * iterator that reached its end, or twice, is fine.
+ */
+void
+wk_value_table_iter_clear (WkValueTableIter *iter)
+{
+  g_return_if_fail (iter != NULL);
+
+  wk_table_iter_clear ((WkTableIter *) iter);
+}
