@@ -73,6 +73,7 @@ anchor_weak_notify (gpointer  data,
   WkAnchor *anchor = data;
   WkMembership *dead;
   WkMembership *next;
+  GPtrArray *local_owners = NULL;
   GDestroyNotify qdata_destroy = NULL;
 
   wk_lock (&anchor->lock);
@@ -91,12 +92,30 @@ anchor_weak_notify (gpointer  data,
 
   /* Each membership now belongs to this delivery alone: its holder may
    * leave, but no longer frees it. The owner may free it at once, so
-   * read the link first. */
+   * read the link first. Owners of this thread are told only once all
+   * are queued, so that a holder gets every entry it had for the object
+   * in one batch: a handler that clears it can't cancel the signals of
+   * the object's other entries. */
   for (WkMembership *m = dead; m != NULL; m = next)
     {
+      WkOwner *local;
+
       next = m->next;
       m->prev = m->next = NULL;
-      wk_owner_deliver (m->owner, m);
+      local = wk_owner_deliver (m->owner, m);
+      if (local != NULL)
+        {
+          if (local_owners == NULL)
+            local_owners = g_ptr_array_new_with_free_func ((GDestroyNotify) wk_owner_unref);
+          g_ptr_array_add (local_owners, local);
+        }
+    }
+
+  if (local_owners != NULL)
+    {
+      for (guint i = 0; i < local_owners->len; i++)
+        wk_owner_flush (g_ptr_array_index (local_owners, i));
+      g_ptr_array_unref (local_owners);
     }
 
   wk_anchor_unref (anchor);

@@ -276,40 +276,6 @@ make_entry (WkKeyTable *self,
     }
 }
 
-/* Puts @entry in place of @expected, or of whatever entry its key has if
- * !@check_expected. Returns whether it went in; if not, @entry (and the
- * value it took) is dropped. */
-static gboolean
-replace_entry (WkKeyTable *self,
-               WkEntry    *expected,
-               WkEntry    *entry,
-               gboolean    check_expected)
-{
-  WkEntry *old;
-  gboolean added = FALSE;
-
-  wk_table_lock (&self->table);
-  old = wk_table_lookup_locked (&self->table, entry->key);
-  if (!check_expected || old == expected)
-    {
-      if (old != NULL)
-        wk_table_remove_locked (&self->table, old);
-      added = wk_table_add_locked (&self->table, entry);
-    }
-  else
-    {
-      old = NULL;
-    }
-  wk_table_unlock (&self->table);
-
-  if (old != NULL)
-    wk_entry_unref (old);
-  if (!added)
-    wk_entry_discard (&self->table, entry);
-
-  return added;
-}
-
 /**
  * wk_key_table_insert:
  * @self: a `WkKeyTable`
@@ -334,7 +300,7 @@ wk_key_table_insert (WkKeyTable *self,
   wk_return_val_if_not_object (key, FALSE);
 
   old = dup_entry (self, key);
-  replace_entry (self, NULL, make_entry (self, key, value), FALSE);
+  wk_table_replace (&self->table, NULL, make_entry (self, key, value), FALSE);
   if (old != NULL)
     wk_entry_unref (old);
 
@@ -451,9 +417,14 @@ wk_key_table_lookup_or_insert (WkKeyTable        *self,
                                WkKeyTableFactory  factory,
                                gpointer           user_data)
 {
+  g_autoptr(WkKeyTable) hold = NULL;
+
   g_return_val_if_fail (WK_IS_KEY_TABLE (self), NULL);
   wk_return_val_if_not_object (key, NULL);
   g_return_val_if_fail (factory != NULL, NULL);
+
+  /* The factory may drop the table's last reference. */
+  hold = g_object_ref (self);
 
   for (;;)
     {
@@ -468,10 +439,11 @@ wk_key_table_lookup_or_insert (WkKeyTable        *self,
           return value;
         }
 
-      entry = make_entry (self, key, factory (key, user_data));
-      wk_entry_ref (entry);
-      if (replace_entry (self, NULL, entry, TRUE))
+      entry = wk_entry_ref (make_entry (self, key, factory (key, user_data)));
+      if (wk_table_replace (&self->table, NULL, entry, TRUE) != WK_TABLE_CHANGED)
         {
+          /* Added, or refused by a disposed table: the caller gets the
+           * value either way. */
           value = copy_value (self, entry->value);
           wk_entry_unref (entry);
           return value;
@@ -509,7 +481,7 @@ wk_key_table_lookup_or_insert_value (WkKeyTable   *self,
     {
       WkEntry *seen = dup_entry (self, key);
       WkEntry *entry;
-      gboolean added;
+      WkTableReplace outcome;
 
       if (seen != NULL)
         {
@@ -520,15 +492,15 @@ wk_key_table_lookup_or_insert_value (WkKeyTable   *self,
         }
 
       entry = wk_entry_ref (make_entry (self, key, gvalue_copy ((gpointer) value)));
-      added = replace_entry (self, NULL, entry, TRUE);
-      if (added)
+      outcome = wk_table_replace (&self->table, NULL, entry, TRUE);
+      wk_entry_unref (entry);
+      if (outcome != WK_TABLE_CHANGED)
         {
+          /* Refused by a disposed table: nothing is stored. */
           g_value_init (result, G_VALUE_TYPE (value));
           g_value_copy (value, result);
+          return outcome == WK_TABLE_ADDED;
         }
-      wk_entry_unref (entry);
-      if (added)
-        return TRUE;
     }
 }
 
@@ -679,6 +651,11 @@ wk_key_table_remove (WkKeyTable *self,
  * @self: a `WkKeyTable`
  *
  * Removes every entry and frees the values. Nothing is emitted.
+ *
+ * The value of a key that died on another thread and whose
+ * [signal@Wk.KeyTable::object-finalized] is still due is freed when the
+ * table's main context delivers that death (the signal itself is
+ * cancelled): the delivery holds the entry until then.
  */
 void
 wk_key_table_remove_all (WkKeyTable *self)

@@ -44,8 +44,9 @@ void      wk_owner_unref        (WkOwner            *owner);
 void      wk_owner_detach       (WkOwner            *owner);
 gboolean  wk_owner_is_current   (WkOwner            *owner);
 void      wk_owner_request_sync (WkOwner            *owner);
-void      wk_owner_deliver      (WkOwner            *owner,
-                                 WkMembership       *membership);
+WkOwner  *wk_owner_deliver      (WkOwner            *owner,
+                                 WkMembership       *membership) G_GNUC_WARN_UNUSED_RESULT;
+void      wk_owner_flush        (WkOwner            *owner);
 void      wk_owner_add_dead     (WkOwner            *owner);
 void      wk_owner_forget_dead  (WkOwner            *owner);
 guint     wk_owner_get_n_dead   (WkOwner            *owner);

@@ -168,9 +168,14 @@ free_list (WkMembership *list)
     }
 }
 
-/* Runs on the owner's thread with no lock held. */
-static void
-owner_flush (WkOwner *owner)
+/*
+ * wk_owner_flush:
+ *
+ * Hands what waits in the inbox to the holder. On the owner's thread, with
+ * no lock held.
+ */
+void
+wk_owner_flush (WkOwner *owner)
 {
   WkMembership *batch;
   GObject *holder;
@@ -229,7 +234,7 @@ owner_flush_cb (gpointer user_data)
   owner->sync_requested = FALSE;
   wk_unlock (&owner->lock);
 
-  owner_flush (owner);
+  wk_owner_flush (owner);
 
   if (sync)
     {
@@ -291,9 +296,14 @@ wk_owner_request_sync (WkOwner *owner)
  * @membership: (transfer full): a membership whose object died
  *
  * Called by the anchor, with no lock held, on the thread where the object
- * died. On the owner's thread the holder hears of it before this returns.
+ * died, for each of its memberships.
+ *
+ * Returns: (transfer full) (nullable): @owner if it is this thread's: the
+ *   caller then calls wk_owner_flush() on it once it has delivered every
+ *   membership of the object, so that a holder hears of all its entries
+ *   for that object at once
  */
-void
+WkOwner *
 wk_owner_deliver (WkOwner      *owner,
                   WkMembership *membership)
 {
@@ -309,7 +319,7 @@ wk_owner_deliver (WkOwner      *owner,
     {
       wk_unlock (&owner->lock);
       wk_membership_free (membership);
-      return;
+      return NULL;
     }
 
   if (owner->inbox_tail != NULL)
@@ -324,13 +334,12 @@ wk_owner_deliver (WkOwner      *owner,
   wk_unlock (&owner->lock);
 
   if (here)
-    {
-      owner_flush (owner);
-    }
-  else if (need_source)
-    {
-      schedule (owner);
-    }
+    return wk_owner_ref (owner);
+
+  if (need_source)
+    schedule (owner);
+
+  return NULL;
 }
 
 /*

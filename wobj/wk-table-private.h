@@ -96,6 +96,18 @@ gboolean  wk_table_add_locked        (WkTable             *table,
 void      wk_table_remove_locked     (WkTable             *table,
                                       WkEntry             *entry);
 guint     wk_table_get_size_locked   (WkTable             *table);
+
+typedef enum
+{
+  WK_TABLE_ADDED,      /* the entry is in */
+  WK_TABLE_CHANGED,    /* the key changed since the caller looked: retry */
+  WK_TABLE_REFUSED,    /* the member died, or the table is disposed */
+} WkTableReplace;
+
+WkTableReplace wk_table_replace      (WkTable             *table,
+                                      WkEntry             *expected,
+                                      WkEntry             *entry,
+                                      gboolean             check_expected);
 gboolean  wk_table_is_disposed       (WkTable             *table);
 void      wk_entry_discard           (WkTable             *table,
                                       WkEntry             *entry);

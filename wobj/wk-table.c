@@ -157,6 +157,85 @@ wk_table_add_locked (WkTable *table,
   return TRUE;
 }
 
+/* Moves @entry, the last in the order, to just after @prev (or first). */
+static void
+move_last_after_locked (WkTable *table,
+                        WkEntry *entry,
+                        WkEntry *prev)
+{
+  g_assert (table->last == entry);
+
+  if (entry->prev == prev)
+    return;
+
+  table->last = entry->prev;
+  table->last->next = NULL;
+
+  entry->prev = prev;
+  entry->next = prev != NULL ? prev->next : table->first;
+  entry->next->prev = entry;
+  if (prev != NULL)
+    prev->next = entry;
+  else
+    table->first = entry;
+}
+
+/*
+ * wk_table_replace:
+ * @expected: the entry the caller saw for the key of @entry, or %NULL
+ * @entry: (transfer full): a new entry, not yet added
+ * @check_expected: whether to insist on @expected
+ *
+ * Puts @entry in for its key, in the place of the entry the key had, as
+ * Python's dicts keep a replaced key where it was. With @check_expected,
+ * only if that entry is still @expected.
+ *
+ * Returns: whether @entry went in; if not it was dropped (with the value
+ *   it took)
+ */
+WkTableReplace
+wk_table_replace (WkTable  *table,
+                  WkEntry  *expected,
+                  WkEntry  *entry,
+                  gboolean  check_expected)
+{
+  WkTableReplace result;
+  WkEntry *old;
+
+  wk_table_lock (table);
+  old = wk_table_lookup_locked (table, entry->key);
+  if (check_expected && old != expected)
+    {
+      old = NULL;
+      result = WK_TABLE_CHANGED;
+    }
+  else if (wk_entry_is_dead (entry) || table->disposed)
+    {
+      old = NULL;
+      result = WK_TABLE_REFUSED;
+    }
+  else
+    {
+      WkEntry *prev = old != NULL ? old->prev : NULL;
+
+      if (old != NULL)
+        wk_table_remove_locked (table, old);
+      if (!wk_table_add_locked (table, entry))
+        g_assert_not_reached ();
+      if (old != NULL)
+        move_last_after_locked (table, entry, prev);
+      result = WK_TABLE_ADDED;
+    }
+  wk_table_unlock (table);
+
+  if (old != NULL)
+    wk_entry_unref (old);
+  if (result != WK_TABLE_ADDED)
+    wk_entry_discard (table, entry);
+
+  return result;
+}
+
 static void
 unlink_locked (WkTable *table,
                WkEntry *entry)

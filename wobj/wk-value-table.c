@@ -283,44 +283,6 @@ make_entry (WkValueTable  *self,
     }
 }
 
-/*
- * Puts @entry in place of @expected (the entry the caller saw for its key,
- * or %NULL if there was none).
- *
- * Returns: %TRUE if it went in; %FALSE if the key changed meanwhile or the
- *   value died, and @entry was dropped
- */
-static gboolean
-replace_entry (WkValueTable *self,
-               WkEntry      *expected,
-               WkEntry      *entry,
-               gboolean      check_expected)
-{
-  WkEntry *old;
-  gboolean added = FALSE;
-
-  wk_table_lock (&self->table);
-  old = wk_table_lookup_locked (&self->table, entry->key);
-  if (!check_expected || old == expected)
-    {
-      if (old != NULL)
-        wk_table_remove_locked (&self->table, old);
-      added = wk_table_add_locked (&self->table, entry);
-    }
-  else
-    {
-      old = NULL;
-    }
-  wk_table_unlock (&self->table);
-
-  if (old != NULL)
-    wk_entry_unref (old);
-  if (!added)
-    wk_entry_discard (&self->table, entry);
-
-  return added;
-}
-
 /**
  * wk_value_table_insert:
  * @self: a `WkValueTable`
@@ -345,7 +307,7 @@ wk_value_table_insert (WkValueTable  *self,
   wk_return_val_if_not_object (object, FALSE);
 
   previous = wk_value_table_lookup (self, key);
-  replace_entry (self, NULL, make_entry (self, key, object), FALSE);
+  wk_table_replace (&self->table, NULL, make_entry (self, key, object), FALSE);
 
   return previous == NULL;
 }
@@ -404,25 +366,33 @@ wk_value_table_lookup_or_insert (WkValueTable        *self,
                                  WkValueTableFactory  factory,
                                  gpointer             user_data)
 {
+  g_autoptr(WkValueTable) hold = NULL;
   WkEntry *dying = NULL;
+  gpointer made = NULL;
+  gpointer object = NULL;
 
   g_return_val_if_fail (WK_IS_VALUE_TABLE (self), NULL);
   g_return_val_if_fail (key != NULL || !self->string_keys, NULL);
   g_return_val_if_fail (factory != NULL, NULL);
 
+  /* The factory may drop the table's last reference. */
+  hold = g_object_ref (self);
+
   for (;;)
     {
       WkEntry *seen = dup_entry (self, key);
-      gpointer object;
 
       if (seen != NULL && seen != dying)
         {
           object = wk_entry_dup_member (seen);
+          /* A value the factory made but could not insert is held until
+           * this lookup: the key may have gone to that very value (a
+           * factory that inserts what it makes). */
+          g_clear_object (&made);
           if (object != NULL)
             {
               wk_entry_unref (seen);
-              g_clear_pointer (&dying, wk_entry_unref);
-              return object;
+              break;
             }
           /* Dead or dying: look once more, then replace it. */
           g_clear_pointer (&dying, wk_entry_unref);
@@ -430,26 +400,31 @@ wk_value_table_lookup_or_insert (WkValueTable        *self,
           continue;
         }
 
+      g_clear_object (&made);
       object = factory (key, user_data);
       if (object == NULL || !wk_check_object (G_STRFUNC, "factory()", object))
         {
+          object = NULL;
           g_clear_pointer (&seen, wk_entry_unref);
-          g_clear_pointer (&dying, wk_entry_unref);
-          return NULL;
+          break;
         }
 
-      if (replace_entry (self, seen, make_entry (self, key, object), TRUE))
+      /* Refused: the table is disposed, or another thread disposed the
+       * new object already. The caller gets it, the table stays as it is. */
+      if (wk_table_replace (&self->table, seen, make_entry (self, key, object), TRUE) != WK_TABLE_CHANGED)
         {
           g_clear_pointer (&seen, wk_entry_unref);
-          g_clear_pointer (&dying, wk_entry_unref);
-          return object;
+          break;
         }
 
-      /* Another thread set the key first: take its value. */
-      g_object_unref (object);
+      /* Someone else set the key first: take its value. */
+      made = g_steal_pointer (&object);
       g_clear_pointer (&seen, wk_entry_unref);
-      g_clear_pointer (&dying, wk_entry_unref);
     }
+
+  g_clear_pointer (&dying, wk_entry_unref);
+
+  return object;
 }
 
 /**
