@@ -71,8 +71,8 @@ struct _WkSet
   guint      tree_size;    /* a power of two, >= slots->len */
   guint      n_items;
 
-  /* Entries changed on other threads, for the model to catch up. */
-  GPtrArray *pending;      /* WkEntry, one reference each */
+  /* Other threads changed the set since the model last caught up. */
+  gboolean   model_stale;
 };
 
 enum {
@@ -269,8 +269,9 @@ emit_items_changed (WkSet *self,
 }
 
 /* After a change of membership under the lock: on the owner's thread the
- * model follows at once and the caller emits; elsewhere the entry waits
- * for the owner's thread. Returns whether to emit. */
+ * model follows at once and the caller emits; elsewhere the model is
+ * marked stale, for the owner's thread to catch up. Returns whether to
+ * emit. */
 static gboolean
 model_follow_locked (WkSet   *self,
                      WkEntry *entry,
@@ -291,53 +292,65 @@ model_follow_locked (WkSet   *self,
       return FALSE;
     }
 
-  if (!entry->model_pending)
-    {
-      entry->model_pending = TRUE;
-      g_ptr_array_add (self->pending, wk_entry_ref (entry));
-    }
+  self->model_stale = TRUE;
 
   return FALSE;
 }
 
-/* On the owner's thread: the changes made on other threads reach the
- * model, one at a time, each signalled right after it is made. */
+/* On the owner's thread: the model catches up with the changes made on
+ * other threads. It becomes the set's insertion order again, entries whose
+ * death is still to be delivered included, and one items-changed covers
+ * the rows between the unchanged head and tail. O(n), once per iteration
+ * of the owner's context that follows such changes. */
 static void
 wk_set_sync (GObject *holder)
 {
   WkSet *self = WK_SET (holder);
-  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) old_rows = NULL;
+  GPtrArray *rows;
+  guint head = 0;
+  guint tail = 0;
+  guint n_rows;
 
   wk_table_lock (&self->table);
-  pending = g_steal_pointer (&self->pending);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wk_entry_unref);
+
+  if (!self->model_stale || self->table.disposed)
+    {
+      wk_table_unlock (&self->table);
+      return;
+    }
+  self->model_stale = FALSE;
+
+  /* The old rows keep their references until after unlocking; the new
+   * rows take their own. */
+  old_rows = model_clear_locked (self);
+  rows = g_ptr_array_new_full (g_hash_table_size (self->table.index), NULL);
+  for (WkEntry *entry = self->table.first; entry != NULL; entry = entry->next)
+    {
+      entry->in_model = TRUE;
+      entry->slot = rows->len;
+      g_ptr_array_add (rows, wk_entry_ref (entry));
+    }
+
+  g_ptr_array_unref (self->slots);
+  self->slots = rows;
+  while (self->tree_size < rows->len)
+    self->tree_size *= 2;
+  self->tree = g_renew (guint, self->tree, self->tree_size + 1);
+  tree_rebuild (self);
+  self->n_items = rows->len;
+
+  while (head < old_rows->len && head < rows->len &&
+         old_rows->pdata[head] == rows->pdata[head])
+    head++;
+  while (tail < old_rows->len - head && tail < rows->len - head &&
+         old_rows->pdata[old_rows->len - 1 - tail] == rows->pdata[rows->len - 1 - tail])
+    tail++;
+  n_rows = rows->len;
+
   wk_table_unlock (&self->table);
 
-  for (guint i = 0; i < pending->len; i++)
-    {
-      WkEntry *entry = g_ptr_array_index (pending, i);
-      gboolean added = FALSE;
-      gboolean removed = FALSE;
-      guint row = 0;
-
-      wk_table_lock (&self->table);
-      entry->model_pending = FALSE;
-      if (!self->table.disposed)
-        {
-          added = entry->in_table && !entry->in_model;
-          removed = !entry->in_table && entry->in_model;
-          if (added)
-            row = model_append_locked (self, entry);
-          else if (removed)
-            row = model_remove_locked (self, entry);
-        }
-      wk_table_unlock (&self->table);
-
-      if (removed)
-        wk_entry_unref (entry);   /* the model's */
-      if (added || removed)
-        emit_items_changed (self, row, removed, added);
-    }
+  emit_items_changed (self, head, old_rows->len - head - tail, n_rows - head - tail);
 }
 
 /* On the owner's thread, with a strong reference to the set. */
@@ -390,14 +403,12 @@ wk_set_dispose (GObject *object)
 {
   WkSet *self = WK_SET (object);
   g_autoptr(GPtrArray) model = NULL;
-  g_autoptr(GPtrArray) pending = NULL;
   WkEntry *entries;
 
   wk_table_lock (&self->table);
   entries = wk_table_dispose_locked (&self->table);
   model = model_clear_locked (self);
-  pending = g_steal_pointer (&self->pending);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wk_entry_unref);
+  self->model_stale = FALSE;
   wk_table_unlock (&self->table);
 
   wk_entry_list_unref (entries);
@@ -416,7 +427,6 @@ wk_set_finalize (GObject *object)
 {
   WkSet *self = WK_SET (object);
 
-  g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->tree, g_free);
   wk_table_finalize (&self->table);
@@ -554,7 +564,6 @@ wk_set_init (WkSet *self)
   self->slots = g_ptr_array_new ();
   self->tree_size = 64;
   self->tree = g_new0 (guint, self->tree_size + 1);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wk_entry_unref);
 }
 
 static GType
@@ -869,6 +878,7 @@ wk_set_remove_all (WkSet *self)
   WkEntry *removed = NULL;
   WkEntry *next;
   gboolean here;
+  gboolean stale = FALSE;
 
   g_return_if_fail (WK_IS_SET (self));
 
@@ -879,16 +889,16 @@ wk_set_remove_all (WkSet *self)
     {
       next = entry->next;
       wk_table_remove_locked (&self->table, entry);
-      if (!here)
-        model_follow_locked (self, entry, NULL);
       entry->next = removed;
       removed = entry;
     }
   if (here)
     model = model_clear_locked (self);
+  else
+    stale = self->model_stale = (self->n_items > 0);
   wk_table_unlock (&self->table);
 
-  if (!here && self->pending->len > 0)
+  if (stale)
     wk_owner_request_sync (self->table.owner);
 
   wk_entry_list_unref (removed);

@@ -33,7 +33,6 @@ struct _WkEntry
   gatomicrefcount  ref_count;
   guint            in_table : 1; /* under the lock */
   guint            in_model : 1; /* WkSet: under the lock, owner's thread */
-  guint            model_pending : 1;
   guint            slot;         /* WkSet: its place in the model */
 };
 
