@@ -38,6 +38,9 @@ wk_check_object (const char *function,
                 g_type_check_instance_is_fundamentally_a (instance, G_TYPE_OBJECT)))
     return TRUE;
 
+  /* The first call into wobj may be a bad one, before any class_init. */
+  wk_init ();
+
   if (instance == NULL)
     g_critical (_("%s: %s must be a GObject, not NULL"), function, argument);
   else if (instance->g_class == NULL)
@@ -62,6 +65,7 @@ wk_check_member (const char *function,
   if (G_LIKELY (G_TYPE_CHECK_INSTANCE_TYPE (object, member_type)))
     return TRUE;
 
+  wk_init ();
   g_critical (_("%s: %s must be a %s, not a %s"),
               function, argument, g_type_name (member_type),
               G_OBJECT_TYPE_NAME (object));
