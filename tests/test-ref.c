@@ -1225,7 +1225,7 @@ test_many_refs (void)
             }
         }
     }
-  g_test_message ("%d refs on distinct objects created and dropped: %.3f s",
+  g_test_message ("%u refs on distinct objects created and dropped: %.3f s",
                   MANY_TOTAL, seconds_since (start));
 
   drain_context (NULL);
@@ -1263,7 +1263,7 @@ test_many_refs (void)
       g_assert_false (wk_ref_is_alive (refs[i]));
       g_object_unref (refs[i]);
     }
-  g_test_message ("%d refs on one object created and dropped: %.3f s",
+  g_test_message ("%u refs on one object created and dropped: %.3f s",
                   MANY_TOTAL, seconds_since (start));
 
   drain_context (NULL);
@@ -1275,7 +1275,7 @@ test_many_refs (void)
 }
 
 /* /Wobj/Ref/hundred-thousand-on-one */
-#define HUNDRED_K ((int) scaled (100000))
+#define HUNDRED_K (scaled (100000))
 
 static void
 test_hundred_thousand_on_one (void)
@@ -1294,13 +1294,13 @@ test_hundred_thousand_on_one (void)
       refs[i] = wk_ref_new_full (object, fired_cb, &fired[i], NULL);
       count_finalize (refs[i], &n_refs_finalized);
     }
-  g_test_message ("%d refs on one object created: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, seconds_since (start));
   g_assert_cmpuint (count_anchor_members (object), ==, HUNDRED_K);
 
   start = g_get_monotonic_time ();
   for (i = 0; i < HUNDRED_K; i++)
     g_object_unref (refs[i]);
-  g_test_message ("%d refs on one object dropped oldest first: %.3f s",
+  g_test_message ("%u refs on one object dropped oldest first: %.3f s",
                   HUNDRED_K, seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, HUNDRED_K);
   g_assert_cmpuint (count_anchor_members (object), ==, 0);
@@ -1312,12 +1312,12 @@ test_hundred_thousand_on_one (void)
       refs[i] = wk_ref_new_full (object, fired_cb, &fired[i], NULL);
       count_finalize (refs[i], &n_refs_finalized);
     }
-  g_test_message ("%d refs on one object created: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, seconds_since (start));
 
   start = g_get_monotonic_time ();
   for (i = HUNDRED_K; i > 0; i--)
     g_object_unref (refs[i - 1]);
-  g_test_message ("%d refs on one object dropped newest first: %.3f s",
+  g_test_message ("%u refs on one object dropped newest first: %.3f s",
                   HUNDRED_K, seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, 2 * HUNDRED_K);
   g_assert_cmpuint (count_anchor_members (object), ==, 0);
@@ -1335,7 +1335,7 @@ test_hundred_thousand_on_one (void)
 
   start = g_get_monotonic_time ();
   g_assert_finalize_object (object);
-  g_test_message ("object with %d refs finalized: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("object with %u refs finalized: %.3f s", HUNDRED_K, seconds_since (start));
 
   drain_context (NULL);
   for (i = 0; i < HUNDRED_K; i++)
@@ -1347,7 +1347,7 @@ test_hundred_thousand_on_one (void)
   start = g_get_monotonic_time ();
   for (i = 0; i < HUNDRED_K; i++)
     g_object_unref (refs[i]);
-  g_test_message ("%d dead refs dropped: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u dead refs dropped: %.3f s", HUNDRED_K, seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, 3 * HUNDRED_K);
 
   for (i = 0; i < HUNDRED_K; i++)
@@ -1514,7 +1514,7 @@ test_concurrent_new_drop (void)
 
 /* /Wobj/Ref/concurrent-teardown: the ref is dropped on the owner's thread
  * while its object dies on another. */
-#define N_TEARDOWN_ROUNDS ((int) scaled (1000))
+#define N_TEARDOWN_ROUNDS (scaled (1000))
 
 static void
 test_concurrent_teardown (void)

@@ -331,13 +331,22 @@ wk_owner_deliver (WkOwner      *owner,
   if (!here && !owner->source_pending)
     need_source = owner->source_pending = TRUE;
 
+  /* Once the membership is in the inbox, nothing of the caller's keeps the
+   * owner alive: the holder's dispose may free the inbox, and the owner
+   * with it, as soon as the lock is released. */
+  if (here || need_source)
+    wk_owner_ref (owner);
+
   wk_unlock (&owner->lock);
 
   if (here)
-    return wk_owner_ref (owner);
+    return owner;
 
   if (need_source)
-    schedule (owner);
+    {
+      schedule (owner);
+      wk_owner_unref (owner);
+    }
 
   return NULL;
 }

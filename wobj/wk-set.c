@@ -52,7 +52,8 @@
  * [method@Wk.Set.get_size], iteration) and of the model when the set's
  * context next runs. Likewise a member that dies on another thread stays
  * in the model, as a dead [class@Wk.Ref] (never %NULL), until the set's
- * context runs. [method@Wk.Set.get_size] counts live members at every
+ * context runs, or until another member dies on the set's thread: deaths
+ * are always delivered in the order they happened. [method@Wk.Set.get_size] counts live members at every
  * moment; [method@Gio.ListModel.get_n_items] counts rows.
  */
 
