@@ -790,10 +790,15 @@ test_new_gvalues (void)
   g_assert_cmpstr (g_value_get_string (&out), ==, "first");
   g_value_unset (&out);
   g_assert_false (wk_key_table_contains (table, key_string));
+  /* A missing key gives a NULL pointer value, which bindings see as none. */
   g_assert_false (wk_key_table_pop_value (table, key_string, &out));
-  g_assert_false (G_IS_VALUE (&out));
+  g_assert_true (G_VALUE_HOLDS_POINTER (&out));
+  g_assert_null (g_value_get_pointer (&out));
+  g_value_unset (&out);
   g_assert_false (wk_key_table_lookup_value (table, key_string, &out));
-  g_assert_false (G_IS_VALUE (&out));
+  g_assert_true (G_VALUE_HOLDS_POINTER (&out));
+  g_assert_null (g_value_get_pointer (&out));
+  g_value_unset (&out);
   g_assert_cmpuint (wk_key_table_get_size (table), ==, 4);
 
   /* The signal carries the stored GValue. */

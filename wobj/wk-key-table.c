@@ -367,7 +367,9 @@ wk_key_table_lookup (WkKeyTable *self,
  * @self: a `WkKeyTable` made with [ctor@Wk.KeyTable.new]
  * @key: (type GObject.Object): the key
  * @value: (out caller-allocates): an uninitialized value, set to a copy of
- *   the value of @key if it has one
+ *   the value of @key if it has one, to a %NULL pointer value
+ *   (`G_TYPE_POINTER`) otherwise, which bindings see as none; unset it in
+ *   both cases
  *
  * Gets a copy of the value of @key.
  *
@@ -387,7 +389,11 @@ wk_key_table_lookup_value (WkKeyTable *self,
 
   entry = dup_entry (self, key);
   if (entry == NULL)
-    return FALSE;
+    {
+      /* Never left uninitialized: a binding converts it all the same. */
+      g_value_init (value, G_TYPE_POINTER);
+      return FALSE;
+    }
 
   g_value_init (value, G_VALUE_TYPE (entry->value));
   g_value_copy (entry->value, value);
@@ -563,7 +569,8 @@ wk_key_table_pop (WkKeyTable *self,
  * @self: a `WkKeyTable` made with [ctor@Wk.KeyTable.new]
  * @key: (type GObject.Object): the key
  * @value: (out caller-allocates): an uninitialized value, set to the value
- *   @key had, if any
+ *   @key had, if any, to a %NULL pointer value (`G_TYPE_POINTER`)
+ *   otherwise; unset it in both cases
  *
  * Removes @key and gives its value, like Python's `pop`.
  *
@@ -583,7 +590,11 @@ wk_key_table_pop_value (WkKeyTable *self,
 
   entry = steal_entry (self, key);
   if (entry == NULL)
-    return FALSE;
+    {
+      /* Never left uninitialized: a binding converts it all the same. */
+      g_value_init (value, G_TYPE_POINTER);
+      return FALSE;
+    }
 
   g_value_init (value, G_VALUE_TYPE (entry->value));
   g_value_copy (entry->value, value);
