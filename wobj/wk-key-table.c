@@ -249,11 +249,11 @@ dup_entry (WkKeyTable *self,
   if (anchor == NULL)
     return NULL;
 
-  wk_table_lock (&self->table);
+  wk_table_lock_read (&self->table);
   entry = wk_table_lookup_locked (&self->table, anchor);
   if (entry != NULL)
     wk_entry_ref (entry);
-  wk_table_unlock (&self->table);
+  wk_table_unlock_read (&self->table);
 
   wk_anchor_unref (anchor);
 
@@ -704,9 +704,9 @@ wk_key_table_get_size (WkKeyTable *self)
 
   g_return_val_if_fail (WK_IS_KEY_TABLE (self), 0);
 
-  wk_table_lock (&self->table);
+  wk_table_lock_read (&self->table);
   size = wk_table_get_size_locked (&self->table);
-  wk_table_unlock (&self->table);
+  wk_table_unlock_read (&self->table);
 
   return size;
 }

@@ -78,4 +78,48 @@ wk_unlock (WkLock *lock)
 #endif
 }
 
+/* WkRWLock: a GRWLock, for the tables, whose lookups are most of their
+ * use and may run on several threads at once. GLib 2.74 builds GRWLock on
+ * pthread_rwlock_t, which race detectors understand as it is. */
+typedef struct _WkRWLock
+{
+  GRWLock rw_lock;
+} WkRWLock;
+
+static inline void
+wk_rw_lock_init (WkRWLock *lock)
+{
+  g_rw_lock_init (&lock->rw_lock);
+}
+
+static inline void
+wk_rw_lock_clear (WkRWLock *lock)
+{
+  g_rw_lock_clear (&lock->rw_lock);
+}
+
+static inline void
+wk_rw_lock_write (WkRWLock *lock)
+{
+  g_rw_lock_writer_lock (&lock->rw_lock);
+}
+
+static inline void
+wk_rw_unlock_write (WkRWLock *lock)
+{
+  g_rw_lock_writer_unlock (&lock->rw_lock);
+}
+
+static inline void
+wk_rw_lock_read (WkRWLock *lock)
+{
+  g_rw_lock_reader_lock (&lock->rw_lock);
+}
+
+static inline void
+wk_rw_unlock_read (WkRWLock *lock)
+{
+  g_rw_lock_reader_unlock (&lock->rw_lock);
+}
+
 G_END_DECLS

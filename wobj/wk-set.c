@@ -579,9 +579,9 @@ wk_set_get_n_items (GListModel *model)
   WkSet *self = WK_SET (model);
   guint n_items;
 
-  wk_table_lock (&self->table);
+  wk_table_lock_read (&self->table);
   n_items = self->n_items;
-  wk_table_unlock (&self->table);
+  wk_table_unlock_read (&self->table);
 
   return n_items;
 }
@@ -595,15 +595,15 @@ wk_set_get_item (GListModel *model,
   WkRef *item;
   WkRef *made = NULL;
 
-  wk_table_lock (&self->table);
+  wk_table_lock_read (&self->table);
   if (position >= self->n_items)
     {
-      wk_table_unlock (&self->table);
+      wk_table_unlock_read (&self->table);
       return NULL;
     }
   entry = wk_entry_ref (g_ptr_array_index (self->slots, tree_select (self, position)));
   item = entry->value;
-  wk_table_unlock (&self->table);
+  wk_table_unlock_read (&self->table);
 
   /* The item lives as long as the entry, which we hold. No reference is
    * taken under the lock: a binding's toggle notify may run in it. */
@@ -767,11 +767,11 @@ dup_entry (WkSet    *self,
   if (anchor == NULL)
     return NULL;
 
-  wk_table_lock (&self->table);
+  wk_table_lock_read (&self->table);
   entry = wk_table_lookup_locked (&self->table, anchor);
   if (entry != NULL)
     wk_entry_ref (entry);
-  wk_table_unlock (&self->table);
+  wk_table_unlock_read (&self->table);
 
   wk_anchor_unref (anchor);
 
@@ -923,9 +923,9 @@ wk_set_get_size (WkSet *self)
 
   g_return_val_if_fail (WK_IS_SET (self), 0);
 
-  wk_table_lock (&self->table);
+  wk_table_lock_read (&self->table);
   size = wk_table_get_size_locked (&self->table);
-  wk_table_unlock (&self->table);
+  wk_table_unlock_read (&self->table);
 
   return size;
 }

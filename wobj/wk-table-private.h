@@ -50,7 +50,7 @@ typedef struct _WkTableConfig
 
 typedef struct _WkTable
 {
-  WkLock               lock;
+  WkRWLock             lock;         /* read for lookups, write for changes */
   GHashTable          *index;        /* key -> entry, under the lock */
   WkEntry             *first;        /* insertion order, under the lock */
   WkEntry             *last;
@@ -66,16 +66,31 @@ void      wk_table_init              (WkTable             *table,
 WkEntry  *wk_table_dispose_locked    (WkTable             *table);
 void      wk_table_finalize          (WkTable             *table);
 
+/* For changes. */
 static inline void
 wk_table_lock (WkTable *table)
 {
-  wk_lock (&table->lock);
+  wk_rw_lock_write (&table->lock);
 }
 
 static inline void
 wk_table_unlock (WkTable *table)
 {
-  wk_unlock (&table->lock);
+  wk_rw_unlock_write (&table->lock);
+}
+
+/* For lookups, which run on several threads at once: under it, nothing
+ * may change, apart from entries' atomic reference counts. */
+static inline void
+wk_table_lock_read (WkTable *table)
+{
+  wk_rw_lock_read (&table->lock);
+}
+
+static inline void
+wk_table_unlock_read (WkTable *table)
+{
+  wk_rw_unlock_read (&table->lock);
 }
 
 WkEntry  *wk_entry_new               (WkTable             *table,

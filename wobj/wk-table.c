@@ -24,7 +24,7 @@ wk_table_init (WkTable            *table,
                const WkOwnerClass *klass,
                WkTableConfig      *config)
 {
-  wk_lock_init (&table->lock);
+  wk_rw_lock_init (&table->lock);
   table->index = g_hash_table_new (config->hash_func, config->key_equal_func);
   table->owner = wk_owner_new (holder, klass, config, table_config_free);
   table->config = config;
@@ -37,7 +37,7 @@ wk_table_finalize (WkTable *table)
 
   g_clear_pointer (&table->index, g_hash_table_unref);
   g_clear_pointer (&table->owner, wk_owner_unref);
-  wk_lock_clear (&table->lock);
+  wk_rw_lock_clear (&table->lock);
 }
 
 /*
@@ -284,9 +284,9 @@ wk_table_is_disposed (WkTable *table)
 {
   gboolean disposed;
 
-  wk_table_lock (table);
+  wk_table_lock_read (table);
   disposed = table->disposed;
-  wk_table_unlock (table);
+  wk_table_unlock_read (table);
 
   return disposed;
 }
@@ -418,11 +418,11 @@ wk_table_snapshot (WkTable *table)
 {
   GPtrArray *snapshot;
 
-  wk_table_lock (table);
+  wk_table_lock_read (table);
   snapshot = g_ptr_array_new_full (g_hash_table_size (table->index), entry_unref_cb);
   for (WkEntry *entry = table->first; entry != NULL; entry = entry->next)
     g_ptr_array_add (snapshot, wk_entry_ref (entry));
-  wk_table_unlock (table);
+  wk_table_unlock_read (table);
 
   return snapshot;
 }

@@ -253,11 +253,11 @@ dup_entry (WkValueTable  *self,
 {
   WkEntry *entry;
 
-  wk_table_lock (&self->table);
+  wk_table_lock_read (&self->table);
   entry = wk_table_lookup_locked (&self->table, key);
   if (entry != NULL)
     wk_entry_ref (entry);
-  wk_table_unlock (&self->table);
+  wk_table_unlock_read (&self->table);
 
   return entry;
 }
@@ -566,9 +566,9 @@ wk_value_table_get_size (WkValueTable *self)
 
   g_return_val_if_fail (WK_IS_VALUE_TABLE (self), 0);
 
-  wk_table_lock (&self->table);
+  wk_table_lock_read (&self->table);
   size = wk_table_get_size_locked (&self->table);
-  wk_table_unlock (&self->table);
+  wk_table_unlock_read (&self->table);
 
   return size;
 }
