@@ -294,17 +294,14 @@ wk_key_table_insert (WkKeyTable *self,
                      gpointer    key,
                      gpointer    value)
 {
-  WkEntry *old;
+  gboolean had_live = FALSE;
 
   g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
   wk_return_val_if_not_object (key, FALSE);
 
-  old = dup_entry (self, key);
-  wk_table_replace (&self->table, NULL, make_entry (self, key, value), FALSE);
-  if (old != NULL)
-    wk_entry_unref (old);
+  wk_table_replace (&self->table, NULL, make_entry (self, key, value), FALSE, &had_live);
 
-  return old == NULL;
+  return !had_live;
 }
 
 /**
@@ -446,7 +443,7 @@ wk_key_table_lookup_or_insert (WkKeyTable        *self,
         }
 
       entry = wk_entry_ref (make_entry (self, key, factory (key, user_data)));
-      if (wk_table_replace (&self->table, NULL, entry, TRUE) != WK_TABLE_CHANGED)
+      if (wk_table_replace (&self->table, NULL, entry, TRUE, NULL) != WK_TABLE_CHANGED)
         {
           /* Added, or refused by a disposed table: the caller gets the
            * value either way. */
@@ -498,7 +495,7 @@ wk_key_table_lookup_or_insert_value (WkKeyTable   *self,
         }
 
       entry = wk_entry_ref (make_entry (self, key, gvalue_copy ((gpointer) value)));
-      outcome = wk_table_replace (&self->table, NULL, entry, TRUE);
+      outcome = wk_table_replace (&self->table, NULL, entry, TRUE, NULL);
       wk_entry_unref (entry);
       if (outcome != WK_TABLE_CHANGED)
         {

@@ -121,7 +121,8 @@ typedef enum
 WkTableReplace wk_table_replace      (WkTable             *table,
                                       WkEntry             *expected,
                                       WkEntry             *entry,
-                                      gboolean             check_expected);
+                                      gboolean             check_expected,
+                                      gboolean            *had_live);
 gboolean  wk_table_is_disposed       (WkTable             *table);
 void      wk_entry_discard           (WkTable             *table,
                                       WkEntry             *entry);

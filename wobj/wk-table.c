@@ -185,6 +185,8 @@ move_last_after_locked (WkTable *table,
  * @expected: the entry the caller saw for the key of @entry, or %NULL
  * @entry: (transfer full): a new entry, not yet added
  * @check_expected: whether to insist on @expected
+ * @had_live: (out) (optional): whether the key had an entry whose member
+ *   wobj had not seen die
  *
  * Puts @entry in for its key, in the place of the entry the key had, as
  * Python's dicts keep a replaced key where it was. With @check_expected,
@@ -197,13 +199,16 @@ WkTableReplace
 wk_table_replace (WkTable  *table,
                   WkEntry  *expected,
                   WkEntry  *entry,
-                  gboolean  check_expected)
+                  gboolean  check_expected,
+                  gboolean *had_live)
 {
   WkTableReplace result;
   WkEntry *old;
 
   wk_table_lock (table);
   old = wk_table_lookup_locked (table, entry->key);
+  if (had_live != NULL)
+    *had_live = old != NULL && !wk_entry_is_dead (old);
   if (check_expected && old != expected)
     {
       old = NULL;

@@ -293,23 +293,23 @@ make_entry (WkValueTable  *self,
  *
  * No reference to @object is taken: a floating object stays floating.
  *
- * Returns: %TRUE if @key had no live value before
+ * Returns: %TRUE if @key had no live value before (a value dying on
+ *   another thread at that moment may count as live)
  */
 gboolean
 wk_value_table_insert (WkValueTable  *self,
                        gconstpointer  key,
                        gpointer       object)
 {
-  g_autoptr(GObject) previous = NULL;
+  gboolean had_live = FALSE;
 
   g_return_val_if_fail (WK_IS_VALUE_TABLE (self), FALSE);
   g_return_val_if_fail (key != NULL || !self->string_keys, FALSE);
   wk_return_val_if_not_object (object, FALSE);
 
-  previous = wk_value_table_lookup (self, key);
-  wk_table_replace (&self->table, NULL, make_entry (self, key, object), FALSE);
+  wk_table_replace (&self->table, NULL, make_entry (self, key, object), FALSE, &had_live);
 
-  return previous == NULL;
+  return !had_live;
 }
 
 /**
@@ -411,7 +411,7 @@ wk_value_table_lookup_or_insert (WkValueTable        *self,
 
       /* Refused: the table is disposed, or another thread disposed the
        * new object already. The caller gets it, the table stays as it is. */
-      if (wk_table_replace (&self->table, seen, make_entry (self, key, object), TRUE) != WK_TABLE_CHANGED)
+      if (wk_table_replace (&self->table, seen, make_entry (self, key, object), TRUE, NULL) != WK_TABLE_CHANGED)
         {
           g_clear_pointer (&seen, wk_entry_unref);
           break;
