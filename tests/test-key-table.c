@@ -1743,6 +1743,43 @@ assert_entries_aligned (GPtrArray *keys,
     }
 }
 
+/* /Wobj/KeyTable/dup-values: the values of the live keys, in insertion
+ * order, copies that the array frees. */
+static void
+test_dup_values (void)
+{
+  WkKeyTable *table = wk_key_table_new ();
+  GObject *keys[3];
+  GObject *gone;
+  GPtrArray *values;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      GValue value = G_VALUE_INIT;
+
+      keys[i] = g_object_new (G_TYPE_OBJECT, NULL);
+      g_value_init (&value, G_TYPE_INT);
+      g_value_set_int (&value, (gint) i);
+      g_assert_true (wk_key_table_insert_value (table, keys[i], &value));
+      g_value_unset (&value);
+    }
+  gone = g_steal_pointer (&keys[1]);
+  g_assert_finalize_object (gone);
+
+  values = wk_key_table_dup_values (table);
+  g_assert_cmpuint (values->len, ==, 2);
+  g_assert_cmpint (g_value_get_int (g_ptr_array_index (values, 0)), ==, 0);
+  g_assert_cmpint (g_value_get_int (g_ptr_array_index (values, 1)), ==, 2);
+  g_ptr_array_unref (values);
+
+  g_assert_finalize_object (keys[0]);
+  g_assert_finalize_object (keys[2]);
+  values = wk_key_table_dup_values (table);
+  g_assert_cmpuint (values->len, ==, 0);
+  g_ptr_array_unref (values);
+  g_assert_finalize_object (table);
+}
+
 static void
 test_dup_entries (void)
 {
@@ -3995,6 +4032,7 @@ main (int   argc,
   g_test_add_func ("/Wobj/KeyTable/remove-all", test_remove_all);
   g_test_add_func ("/Wobj/KeyTable/get-size", test_get_size);
   g_test_add_func ("/Wobj/KeyTable/dup-keys", test_dup_keys);
+  g_test_add_func ("/Wobj/KeyTable/dup-values", test_dup_values);
   g_test_add_func ("/Wobj/KeyTable/dup-entries", test_dup_entries);
   g_test_add_func ("/Wobj/KeyTable/foreach", test_foreach);
   g_test_add_func ("/Wobj/KeyTable/iter", test_iter);

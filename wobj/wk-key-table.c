@@ -775,6 +775,28 @@ wk_key_table_dup_keys (WkKeyTable *self)
 }
 
 /**
+ * wk_key_table_dup_values:
+ * @self: a `WkKeyTable`
+ *
+ * Takes a snapshot of the values of the live keys, in insertion order.
+ *
+ * Returns: (transfer container) (element-type GObject.Value): copies of
+ *   the values (`GValue *` in a table made with [ctor@Wk.KeyTable.new]),
+ *   freed with the array
+ */
+GPtrArray *
+wk_key_table_dup_values (WkKeyTable *self)
+{
+  GPtrArray *values = NULL;
+
+  g_return_val_if_fail (WK_IS_KEY_TABLE (self), NULL);
+
+  wk_key_table_dup_entries (self, NULL, &values);
+
+  return values;
+}
+
+/**
  * wk_key_table_foreach:
  * @self: a `WkKeyTable`
  * @func: (scope call) (closure user_data): called for each live entry

@@ -94,6 +94,8 @@ guint       wk_key_table_get_size                (WkKeyTable             *self);
 WK_AVAILABLE_IN_ALL
 GPtrArray  *wk_key_table_dup_keys                (WkKeyTable             *self) G_GNUC_WARN_UNUSED_RESULT;
 WK_AVAILABLE_IN_ALL
+GPtrArray  *wk_key_table_dup_values              (WkKeyTable             *self) G_GNUC_WARN_UNUSED_RESULT;
+WK_AVAILABLE_IN_ALL
 void        wk_key_table_dup_entries             (WkKeyTable             *self,
                                                   GPtrArray             **keys,
                                                   GPtrArray             **values);
