@@ -613,18 +613,10 @@ gboolean
 wk_key_table_contains (WkKeyTable *self,
                        gpointer    key)
 {
-  WkEntry *entry;
-
   g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
   wk_return_val_if_not_object (key, FALSE);
 
-  entry = dup_entry (self, key);
-  if (entry == NULL)
-    return FALSE;
-
-  wk_entry_unref (entry);
-
-  return TRUE;
+  return wk_table_holds_object (&self->table, key);
 }
 
 /**

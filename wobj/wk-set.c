@@ -820,18 +820,10 @@ gboolean
 wk_set_contains (WkSet    *self,
                  gpointer  object)
 {
-  WkEntry *entry;
-
   g_return_val_if_fail (WK_IS_SET (self), FALSE);
   wk_return_val_if_not_object (object, FALSE);
 
-  entry = dup_entry (self, object);
-  if (entry == NULL)
-    return FALSE;
-
-  wk_entry_unref (entry);
-
-  return TRUE;
+  return wk_table_holds_object (&self->table, object);
 }
 
 /**

@@ -130,6 +130,9 @@ WkEntry  *wk_table_take_dead         (WkTable             *table,
                                       WkMembership        *dead);
 void      wk_entry_list_unref        (WkEntry             *list);
 
+gboolean  wk_table_holds_object      (WkTable             *table,
+                                      GObject             *object);
+
 GPtrArray *wk_table_snapshot         (WkTable             *table) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The private side of the public stack iterators: a snapshot of entries

@@ -410,6 +410,27 @@ wk_table_dispose_locked (WkTable *table)
   return list;
 }
 
+/* For tables keyed by anchor: whether @object, which the caller holds, is
+ * in the table. */
+gboolean
+wk_table_holds_object (WkTable *table,
+                       GObject *object)
+{
+  WkAnchor *anchor = wk_anchor_lookup (object);
+  gboolean held;
+
+  if (anchor == NULL)
+    return FALSE;
+
+  wk_table_lock_read (table);
+  held = wk_table_lookup_locked (table, anchor) != NULL;
+  wk_table_unlock_read (table);
+
+  wk_anchor_unref (anchor);
+
+  return held;
+}
+
 static void
 entry_unref_cb (gpointer data)
 {
