@@ -36,6 +36,7 @@ struct _WkOwner
   WkMembership        *inbox_head;       /* under the lock, */
   WkMembership        *inbox_tail;       /* in order of death */
   guint                detached : 1;     /* under the lock */
+  GSource             *source;           /* under the lock: the pending one */
   guint                source_pending : 1;
   guint                sync_requested : 1;
 };
@@ -226,13 +227,17 @@ static gboolean
 owner_flush_cb (gpointer user_data)
 {
   WkOwner *owner = user_data;
+  GSource *source;
   gboolean sync;
 
   wk_lock (&owner->lock);
   owner->source_pending = FALSE;
+  source = g_steal_pointer (&owner->source);
   sync = owner->sync_requested && !owner->detached;
   owner->sync_requested = FALSE;
   wk_unlock (&owner->lock);
+
+  g_clear_pointer (&source, g_source_unref);
 
   wk_owner_flush (owner);
 
@@ -254,13 +259,28 @@ static void
 schedule (WkOwner *owner)
 {
   GSource *source = g_idle_source_new ();
+  gboolean detached = FALSE;
 
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, owner_flush_cb, wk_owner_ref (owner),
                          (GDestroyNotify) wk_owner_unref);
   g_source_set_static_name (source, "[wobj] deliver to owner");
   g_source_attach (source, owner->context);
-  g_source_unref (source);
+
+  /* Kept so that the holder's dispose can destroy it: the source holds the
+   * owner, which holds the context, and a context that is never iterated
+   * again would keep all three forever. */
+  wk_lock (&owner->lock);
+  if (owner->detached)
+    detached = TRUE;
+  else if (owner->source == NULL && owner->source_pending)
+    owner->source = g_steal_pointer (&source);
+  wk_unlock (&owner->lock);
+
+  /* Detached meanwhile: wk_owner_detach() could not see this one. */
+  if (detached)
+    g_source_destroy (source);
+  g_clear_pointer (&source, g_source_unref);
 }
 
 /*
@@ -362,12 +382,22 @@ void
 wk_owner_detach (WkOwner *owner)
 {
   WkMembership *batch;
+  GSource *source;
 
   wk_lock (&owner->lock);
   owner->detached = TRUE;
   batch = g_steal_pointer (&owner->inbox_head);
   owner->inbox_tail = NULL;
+  source = g_steal_pointer (&owner->source);
   wk_unlock (&owner->lock);
 
   free_list (batch);
+
+  /* Nothing is left to deliver: the pending source goes, and with it its
+   * reference to the owner, even if its context never runs again. */
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
 }
