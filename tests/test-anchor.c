@@ -82,9 +82,9 @@ join_new (GObject *object,
           WkOwner *owner)
 {
   WkMembership *m = g_new0 (WkMembership, 1);
-  g_autoptr(GObject) keep = g_object_ref (object);
   WkAnchor *anchor = wk_anchor_dup_for_object (object);
 
+  g_assert_nonnull (anchor);
   g_assert_true (wk_membership_join (m, anchor, owner));
   wk_anchor_unref (anchor);
 

@@ -35,6 +35,29 @@ struct _WkAnchor
   WkMembership    *memberships;   /* under the lock */
 };
 
+/* The objects whose death this thread is delivering, innermost first: a
+ * handler of an object's death can't hold it anew. (On GLib 2.74,
+ * g_object_run_dispose() clears the object's GWeakRefs right after its weak
+ * notifies: an anchor made in between would never see the object again.) */
+typedef struct _DyingFrame DyingFrame;
+struct _DyingFrame
+{
+  GObject    *object;
+  DyingFrame *outer;
+};
+
+static GPrivate dying_frames;
+
+static gboolean
+is_dying_here (GObject *object)
+{
+  for (DyingFrame *frame = g_private_get (&dying_frames); frame != NULL; frame = frame->outer)
+    if (frame->object == object)
+      return TRUE;
+
+  return FALSE;
+}
+
 static GQuark
 anchor_quark (void)
 {
@@ -75,6 +98,9 @@ anchor_weak_notify (gpointer  data,
   WkMembership *next;
   GPtrArray *local_owners = NULL;
   GDestroyNotify qdata_destroy = NULL;
+  DyingFrame frame = { where_the_object_was, g_private_get (&dying_frames) };
+
+  g_private_set (&dying_frames, &frame);
 
   wk_lock (&anchor->lock);
   g_atomic_int_set (&anchor->dead, TRUE);
@@ -118,6 +144,8 @@ anchor_weak_notify (gpointer  data,
       g_ptr_array_unref (local_owners);
     }
 
+  g_private_set (&dying_frames, frame.outer);
+
   wk_anchor_unref (anchor);
 }
 
@@ -157,12 +185,17 @@ wk_anchor_lookup (GObject *object)
  * wk_anchor_dup_for_object:
  * @object: a live object the caller holds a reference on
  *
- * Returns: (transfer full): the live anchor of @object, created if needed
+ * Returns: (transfer full) (nullable): the live anchor of @object, created
+ *   if needed; %NULL while this thread delivers the death of @object, which
+ *   can't be held then
  */
 WkAnchor *
 wk_anchor_dup_for_object (GObject *object)
 {
   g_assert (G_IS_OBJECT (object));
+
+  if (G_UNLIKELY (is_dying_here (object)))
+    return NULL;
 
   for (;;)
     {

@@ -268,8 +268,14 @@ make_entry (WkKeyTable *self,
   for (;;)
     {
       WkAnchor *anchor = wk_anchor_dup_for_object (key);
-      WkEntry *entry = wk_entry_new (&self->table, anchor, anchor, value);
+      WkEntry *entry;
 
+      /* A handler of the key's own death can't hold it: @value stays the
+       * caller's. */
+      if (anchor == NULL)
+        return NULL;
+
+      entry = wk_entry_new (&self->table, anchor, anchor, value);
       wk_anchor_unref (anchor);
       if (entry != NULL)
         return entry;
@@ -295,11 +301,20 @@ wk_key_table_insert (WkKeyTable *self,
                      gpointer    value)
 {
   gboolean had_live = FALSE;
+  WkEntry *entry;
 
   g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
   wk_return_val_if_not_object (key, FALSE);
 
-  wk_table_replace (&self->table, NULL, make_entry (self, key, value), FALSE, &had_live);
+  entry = make_entry (self, key, value);
+  if (entry == NULL)
+    {
+      if (self->table.config->value_free_func != NULL && value != NULL)
+        self->table.config->value_free_func (value);
+      return FALSE;
+    }
+
+  wk_table_replace (&self->table, NULL, entry, FALSE, &had_live);
 
   return !had_live;
 }
@@ -442,7 +457,11 @@ wk_key_table_lookup_or_insert (WkKeyTable        *self,
           return value;
         }
 
-      entry = wk_entry_ref (make_entry (self, key, factory (key, user_data)));
+      value = factory (key, user_data);
+      entry = make_entry (self, key, value);
+      if (entry == NULL)
+        return value;   /* the key is in its death: not stored */
+      wk_entry_ref (entry);
       if (wk_table_replace (&self->table, NULL, entry, TRUE, NULL) != WK_TABLE_CHANGED)
         {
           /* Added, or refused by a disposed table: the caller gets the
@@ -485,6 +504,7 @@ wk_key_table_lookup_or_insert_value (WkKeyTable   *self,
       WkEntry *seen = dup_entry (self, key);
       WkEntry *entry;
       WkTableReplace outcome;
+      gpointer copy;
 
       if (seen != NULL)
         {
@@ -494,7 +514,17 @@ wk_key_table_lookup_or_insert_value (WkKeyTable   *self,
           return FALSE;
         }
 
-      entry = wk_entry_ref (make_entry (self, key, gvalue_copy ((gpointer) value)));
+      copy = gvalue_copy ((gpointer) value);
+      entry = make_entry (self, key, copy);
+      if (entry == NULL)
+        {
+          /* The key is in its death: nothing is stored. */
+          gvalue_free (copy);
+          g_value_init (result, G_VALUE_TYPE (value));
+          g_value_copy (value, result);
+          return FALSE;
+        }
+      wk_entry_ref (entry);
       outcome = wk_table_replace (&self->table, NULL, entry, TRUE, NULL);
       wk_entry_unref (entry);
       if (outcome != WK_TABLE_CHANGED)

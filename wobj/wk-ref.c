@@ -164,7 +164,13 @@ wk_ref_set_object (WkRef   *self,
   for (;;)
     {
       WkAnchor *anchor = wk_anchor_dup_for_object (object);
-      gboolean joined = wk_ref_join (self, anchor);
+      gboolean joined;
+
+      /* Made in a handler of the object's own death: dead from the start. */
+      if (anchor == NULL)
+        break;
+
+      joined = wk_ref_join (self, anchor);
 
       wk_anchor_unref (anchor);
       if (joined)

@@ -677,6 +677,10 @@ add_member (WkSet    *self,
   gboolean emit = FALSE;
   guint row = 0;
 
+  /* A handler of the object's own death can't add it. */
+  if (anchor == NULL)
+    return FALSE;
+
   wk_table_lock (&self->table);
   if (wk_table_lookup_locked (&self->table, anchor) == NULL)
     {

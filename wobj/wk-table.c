@@ -183,7 +183,8 @@ move_last_after_locked (WkTable *table,
 /*
  * wk_table_replace:
  * @expected: the entry the caller saw for the key of @entry, or %NULL
- * @entry: (transfer full): a new entry, not yet added
+ * @entry: (transfer full) (nullable): a new entry, not yet added; %NULL is
+ *   refused
  * @check_expected: whether to insist on @expected
  * @had_live: (out) (optional): whether the key had an entry whose member
  *   wobj had not seen die
@@ -204,6 +205,14 @@ wk_table_replace (WkTable  *table,
 {
   WkTableReplace result;
   WkEntry *old;
+
+  /* No entry could be made: the member is in its death. */
+  if (entry == NULL)
+    {
+      if (had_live != NULL)
+        *had_live = FALSE;
+      return WK_TABLE_REFUSED;
+    }
 
   wk_table_lock (table);
   old = wk_table_lookup_locked (table, entry->key);

@@ -262,7 +262,8 @@ dup_entry (WkValueTable  *self,
   return entry;
 }
 
-/* Makes an entry for @object under a copy of @key. */
+/* Makes an entry for @object under a copy of @key, or %NULL while this
+ * thread delivers the death of @object. */
 static WkEntry *
 make_entry (WkValueTable  *self,
             gconstpointer  key,
@@ -273,8 +274,17 @@ make_entry (WkValueTable  *self,
   for (;;)
     {
       WkAnchor *anchor = wk_anchor_dup_for_object (object);
-      WkEntry *entry = wk_entry_new (&self->table, anchor, copy, NULL);
+      WkEntry *entry;
 
+      /* A handler of the object's own death can't hold it. */
+      if (anchor == NULL)
+        {
+          if (self->table.config->key_free_func != NULL)
+            self->table.config->key_free_func (copy);
+          return NULL;
+        }
+
+      entry = wk_entry_new (&self->table, anchor, copy, NULL);
       wk_anchor_unref (anchor);
       if (entry != NULL)
         return entry;
@@ -291,7 +301,9 @@ make_entry (WkValueTable  *self,
  *
  * Sets the value of @key to @object, replacing any value it had.
  *
- * No reference to @object is taken: a floating object stays floating.
+ * No reference to @object is taken: a floating object stays floating. An
+ * object can't be inserted by a handler of its own death: nothing changes
+ * then and %FALSE is returned.
  *
  * Returns: %TRUE if @key had no live value before (a value dying on
  *   another thread at that moment may count as live)
@@ -302,12 +314,17 @@ wk_value_table_insert (WkValueTable  *self,
                        gpointer       object)
 {
   gboolean had_live = FALSE;
+  WkEntry *entry;
 
   g_return_val_if_fail (WK_IS_VALUE_TABLE (self), FALSE);
   g_return_val_if_fail (key != NULL || !self->string_keys, FALSE);
   wk_return_val_if_not_object (object, FALSE);
 
-  wk_table_replace (&self->table, NULL, make_entry (self, key, object), FALSE, &had_live);
+  entry = make_entry (self, key, object);
+  if (entry == NULL)
+    return FALSE;
+
+  wk_table_replace (&self->table, NULL, entry, FALSE, &had_live);
 
   return !had_live;
 }
