@@ -872,8 +872,7 @@ void
 wk_set_remove_all (WkSet *self)
 {
   g_autoptr(GPtrArray) model = NULL;
-  WkEntry *removed = NULL;
-  WkEntry *next;
+  WkEntry *removed;
   gboolean here;
   gboolean stale = FALSE;
 
@@ -882,13 +881,7 @@ wk_set_remove_all (WkSet *self)
   here = wk_owner_is_current (self->table.owner);
 
   wk_table_lock (&self->table);
-  for (WkEntry *entry = self->table.first; entry != NULL; entry = next)
-    {
-      next = entry->next;
-      wk_table_remove_locked (&self->table, entry);
-      entry->next = removed;
-      removed = entry;
-    }
+  removed = wk_table_remove_all_locked (&self->table);
   if (here)
     model = model_clear_locked (self);
   else

@@ -63,6 +63,7 @@ void      wk_table_init              (WkTable             *table,
                                       GObject             *holder,
                                       const WkOwnerClass  *klass,
                                       WkTableConfig       *config);
+WkEntry  *wk_table_remove_all_locked (WkTable             *table);
 WkEntry  *wk_table_dispose_locked    (WkTable             *table);
 void      wk_table_finalize          (WkTable             *table);
 

@@ -393,20 +393,18 @@ wk_entry_list_unref (WkEntry *list)
 }
 
 /*
- * wk_table_dispose_locked:
+ * wk_table_remove_all_locked:
  *
- * Empties the table for good: every entry leaves its anchor, and later
- * deliveries free their memberships without reaching the holder.
+ * Takes every entry out of the table and out of its member's anchor.
  *
- * Returns: (transfer full): the entries, linked through ->next, for the
- *   caller to drop with wk_entry_list_unref() once it has unlocked
+ * Returns: (transfer full): the entries, linked through ->next in
+ *   insertion order, each with the table's reference, for the caller to
+ *   drop with wk_entry_list_unref() once it has unlocked
  */
 WkEntry *
-wk_table_dispose_locked (WkTable *table)
+wk_table_remove_all_locked (WkTable *table)
 {
   WkEntry *list = table->first;
-
-  table->disposed = TRUE;
 
   /* Keep the chain: removal clears the links as it goes. */
   for (WkEntry *entry = list, *next; entry != NULL; entry = next)
@@ -417,6 +415,21 @@ wk_table_dispose_locked (WkTable *table)
     }
 
   return list;
+}
+
+/*
+ * wk_table_dispose_locked:
+ *
+ * Empties the table for good, as wk_table_remove_all_locked(): later
+ * additions are refused, and later deliveries free their memberships
+ * without reaching the holder once it detaches its owner.
+ */
+WkEntry *
+wk_table_dispose_locked (WkTable *table)
+{
+  table->disposed = TRUE;
+
+  return wk_table_remove_all_locked (table);
 }
 
 /* For tables keyed by anchor: whether @object, which the caller holds, is

@@ -550,19 +550,12 @@ wk_value_table_remove (WkValueTable  *self,
 void
 wk_value_table_remove_all (WkValueTable *self)
 {
-  WkEntry *removed = NULL;
-  WkEntry *next;
+  WkEntry *removed;
 
   g_return_if_fail (WK_IS_VALUE_TABLE (self));
 
   wk_table_lock (&self->table);
-  for (WkEntry *entry = self->table.first; entry != NULL; entry = next)
-    {
-      next = entry->next;
-      wk_table_remove_locked (&self->table, entry);
-      entry->next = removed;
-      removed = entry;
-    }
+  removed = wk_table_remove_all_locked (&self->table);
   wk_table_unlock (&self->table);
 
   wk_entry_list_unref (removed);
