@@ -46,12 +46,14 @@ struct _DyingFrame
   DyingFrame *outer;
 };
 
-static GPrivate dying_frames;
+/* A plain thread-local: GPrivate costs a call into libglib and pthread on
+ * every insert and every death. */
+static __thread DyingFrame *dying_frames;
 
 static gboolean
 is_dying_here (GObject *object)
 {
-  for (DyingFrame *frame = g_private_get (&dying_frames); frame != NULL; frame = frame->outer)
+  for (DyingFrame *frame = dying_frames; frame != NULL; frame = frame->outer)
     if (frame->object == object)
       return TRUE;
 
@@ -72,14 +74,14 @@ anchor_quark (void)
 WkAnchor *
 wk_anchor_ref (WkAnchor *anchor)
 {
-  g_atomic_ref_count_inc (&anchor->ref_count);
+  wk_ref_count_inc (&anchor->ref_count);
   return anchor;
 }
 
 void
 wk_anchor_unref (WkAnchor *anchor)
 {
-  if (!g_atomic_ref_count_dec (&anchor->ref_count))
+  if (!wk_ref_count_dec (&anchor->ref_count))
     return;
 
   g_assert (anchor->memberships == NULL);
@@ -96,11 +98,14 @@ anchor_weak_notify (gpointer  data,
   WkAnchor *anchor = data;
   WkMembership *dead;
   WkMembership *next;
-  GPtrArray *local_owners = NULL;
+  /* The owners of this thread to flush: most deaths have one or two. */
+  WkOwner *local_owners[4];
+  guint n_local = 0;
+  GPtrArray *more_local_owners = NULL;
   GDestroyNotify qdata_destroy = NULL;
-  DyingFrame frame = { where_the_object_was, g_private_get (&dying_frames) };
+  DyingFrame frame = { where_the_object_was, dying_frames };
 
-  g_private_set (&dying_frames, &frame);
+  dying_frames = &frame;
 
   wk_lock (&anchor->lock);
   g_atomic_int_set (&anchor->dead, TRUE);
@@ -129,22 +134,30 @@ anchor_weak_notify (gpointer  data,
       next = m->next;
       m->prev = m->next = NULL;
       local = wk_owner_deliver (m->owner, m);
-      if (local != NULL)
+      if (local == NULL)
+        continue;
+      if (n_local < G_N_ELEMENTS (local_owners))
+        local_owners[n_local++] = local;
+      else
         {
-          if (local_owners == NULL)
-            local_owners = g_ptr_array_new_with_free_func ((GDestroyNotify) wk_owner_unref);
-          g_ptr_array_add (local_owners, local);
+          if (more_local_owners == NULL)
+            more_local_owners = g_ptr_array_new_with_free_func ((GDestroyNotify) wk_owner_unref);
+          g_ptr_array_add (more_local_owners, local);
         }
     }
 
-  if (local_owners != NULL)
+  for (guint i = 0; i < n_local; i++)
+    wk_owner_flush (local_owners[i]);
+  if (more_local_owners != NULL)
     {
-      for (guint i = 0; i < local_owners->len; i++)
-        wk_owner_flush (g_ptr_array_index (local_owners, i));
-      g_ptr_array_unref (local_owners);
+      for (guint i = 0; i < more_local_owners->len; i++)
+        wk_owner_flush (g_ptr_array_index (more_local_owners, i));
+      g_ptr_array_unref (more_local_owners);
     }
+  for (guint i = 0; i < n_local; i++)
+    wk_owner_unref (local_owners[i]);
 
-  g_private_set (&dying_frames, frame.outer);
+  dying_frames = frame.outer;
 
   wk_anchor_unref (anchor);
 }
@@ -209,9 +222,7 @@ wk_anchor_dup_for_object (GObject *object)
 
       anchor = g_new0 (WkAnchor, 1);
       /* One for the caller, one for the weak notify, one for the qdata. */
-      g_atomic_ref_count_init (&anchor->ref_count);
-      g_atomic_ref_count_inc (&anchor->ref_count);
-      g_atomic_ref_count_inc (&anchor->ref_count);
+      wk_ref_count_init (&anchor->ref_count, 3);
       wk_lock_init (&anchor->lock);
       g_weak_ref_init (&anchor->object, object);
 

@@ -64,7 +64,7 @@ wk_owner_new (GObject            *holder,
   g_assert (klass != NULL && klass->deliver != NULL);
 
   owner = g_new0 (WkOwner, 1);
-  g_atomic_ref_count_init (&owner->ref_count);
+  wk_ref_count_init (&owner->ref_count, 1);
   owner->klass = klass;
   owner->data = data;
   owner->data_free = data_free;
@@ -80,14 +80,14 @@ wk_owner_new (GObject            *holder,
 WkOwner *
 wk_owner_ref (WkOwner *owner)
 {
-  g_atomic_ref_count_inc (&owner->ref_count);
+  wk_ref_count_inc (&owner->ref_count);
   return owner;
 }
 
 void
 wk_owner_unref (WkOwner *owner)
 {
-  if (!g_atomic_ref_count_dec (&owner->ref_count))
+  if (!wk_ref_count_dec (&owner->ref_count))
     return;
 
   g_assert (owner->inbox_head == NULL);
@@ -107,10 +107,18 @@ wk_owner_get_data (WkOwner *owner)
   return owner->data;
 }
 
+/* g_thread_self() is a GPrivate lookup, on every delivery: cached. The
+ * pointer is only compared, never followed: an owner holds its thread,
+ * so no other thread can have that address while the owner lives. */
+static __thread GThread *this_thread;
+
 gboolean
 wk_owner_is_current (WkOwner *owner)
 {
-  return owner->thread == g_thread_self ();
+  if (G_UNLIKELY (this_thread == NULL))
+    this_thread = g_thread_self ();
+
+  return owner->thread == this_thread;
 }
 
 /* Called by the anchor under its lock, before it delivers: from then on

@@ -44,6 +44,10 @@ typedef struct _WkTableConfig
   GEqualFunc      key_equal_func;
   GBoxedCopyFunc  key_copy_func;     /* user keys: WkValueTable */
   GDestroyNotify  key_free_func;
+  gboolean        keys_inline;       /* string keys copied into the entry's
+                                      * own block (one allocation less); the
+                                      * functions above then copy keys for
+                                      * callers only */
   GBoxedCopyFunc  value_copy_func;   /* values: WkKeyTable */
   GDestroyNotify  value_free_func;   /* also frees WkSet's items */
 } WkTableConfig;
@@ -98,14 +102,31 @@ WkEntry  *wk_entry_new               (WkTable             *table,
                                       WkAnchor            *anchor,
                                       gpointer             key,
                                       gpointer             value);
-WkEntry  *wk_entry_ref               (WkEntry             *entry);
 void      wk_entry_unref             (WkEntry             *entry);
 void      wk_entry_release_membership (WkMembership       *membership);
-gpointer  wk_entry_dup_member        (WkEntry             *entry) G_GNUC_WARN_UNUSED_RESULT;
 gboolean  wk_entry_is_dead           (WkEntry             *entry);
 
-WkEntry  *wk_table_lookup_locked     (WkTable             *table,
-                                      gconstpointer        key);
+/* Inline: they are most of a lookup. */
+static inline WkEntry *
+wk_entry_ref (WkEntry *entry)
+{
+  wk_ref_count_inc (&entry->ref_count);
+  return entry;
+}
+
+static inline gpointer
+wk_entry_dup_member (WkEntry *entry)
+{
+  return wk_anchor_dup_object (entry->membership.anchor);
+}
+
+static inline WkEntry *
+wk_table_lookup_locked (WkTable       *table,
+                        gconstpointer  key)
+{
+  return g_hash_table_lookup (table->index, key);
+}
+
 gboolean  wk_table_add_locked        (WkTable             *table,
                                       WkEntry             *entry) G_GNUC_WARN_UNUSED_RESULT;
 void      wk_table_remove_locked     (WkTable             *table,

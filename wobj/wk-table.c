@@ -42,7 +42,8 @@ wk_table_finalize (WkTable *table)
 
 /*
  * wk_entry_new:
- * @key: the index key, already copied if the table copies keys
+ * @key: the index key, already copied if the table copies keys; with
+ *   inline keys, the caller's string, which the entry copies
  * @value: (transfer full): the entry's value, if any
  *
  * Makes an entry for the member behind @anchor and joins its anchor.
@@ -57,7 +58,8 @@ wk_entry_new (WkTable  *table,
               gpointer  key,
               gpointer  value)
 {
-  WkEntry *entry = g_new0 (WkEntry, 1);
+  gsize key_size = table->config->keys_inline ? strlen (key) + 1 : 0;
+  WkEntry *entry = g_malloc0 (sizeof (WkEntry) + key_size);
 
   if (!wk_membership_join (&entry->membership, anchor, table->owner))
     {
@@ -65,18 +67,10 @@ wk_entry_new (WkTable  *table,
       return NULL;
     }
 
-  g_atomic_ref_count_init (&entry->ref_count);
-  g_atomic_ref_count_inc (&entry->ref_count);
-  entry->key = key;
+  wk_ref_count_init (&entry->ref_count, 2);
+  entry->key = key_size > 0 ? memcpy (entry + 1, key, key_size) : key;
   entry->value = value;
 
-  return entry;
-}
-
-WkEntry *
-wk_entry_ref (WkEntry *entry)
-{
-  g_atomic_ref_count_inc (&entry->ref_count);
   return entry;
 }
 
@@ -85,13 +79,13 @@ wk_entry_unref (WkEntry *entry)
 {
   const WkTableConfig *config;
 
-  if (!g_atomic_ref_count_dec (&entry->ref_count))
+  if (!wk_ref_count_dec (&entry->ref_count))
     return;
 
   /* The owner, and so the configuration, lives as long as the membership
    * holds it: free the payload first. */
   config = wk_owner_get_data (entry->membership.owner);
-  if (config->key_free_func != NULL)
+  if (config->key_free_func != NULL && !config->keys_inline)
     config->key_free_func (entry->key);
   if (config->value_free_func != NULL && entry->value != NULL)
     config->value_free_func (entry->value);
@@ -107,23 +101,10 @@ wk_entry_release_membership (WkMembership *membership)
   wk_entry_unref ((WkEntry *) membership);
 }
 
-gpointer
-wk_entry_dup_member (WkEntry *entry)
-{
-  return wk_anchor_dup_object (entry->membership.anchor);
-}
-
 gboolean
 wk_entry_is_dead (WkEntry *entry)
 {
   return wk_anchor_is_dead (entry->membership.anchor);
-}
-
-WkEntry *
-wk_table_lookup_locked (WkTable       *table,
-                        gconstpointer  key)
-{
-  return g_hash_table_lookup (table->index, key);
 }
 
 /* Takes over the table's reference of @entry, unless its member already
@@ -271,18 +252,15 @@ unlink_locked (WkTable *table,
   entry->in_table = FALSE;
 }
 
-/* Takes @entry out of the table and its member's anchor. The caller then
- * owns the table's reference and drops it with no lock held. */
-void
-wk_table_remove_locked (WkTable *table,
-                        WkEntry *entry)
+/* Takes an entry that just left the table out of its member's anchor. */
+static void
+leave_anchor_locked (WkTable *table,
+                     WkEntry *entry)
 {
-  unlink_locked (table, entry);
-
   if (wk_membership_leave (&entry->membership))
     {
       /* The membership's reference: never the last, the caller has one. */
-      gboolean last = g_atomic_ref_count_dec (&entry->ref_count);
+      gboolean last = wk_ref_count_dec (&entry->ref_count);
       g_assert (!last);
     }
   else
@@ -291,6 +269,16 @@ wk_table_remove_locked (WkTable *table,
        * stops counting it as dead now that it is out. */
       wk_owner_forget_dead (table->owner);
     }
+}
+
+/* Takes @entry out of the table and its member's anchor. The caller then
+ * owns the table's reference and drops it with no lock held. */
+void
+wk_table_remove_locked (WkTable *table,
+                        WkEntry *entry)
+{
+  unlink_locked (table, entry);
+  leave_anchor_locked (table, entry);
 }
 
 gboolean
@@ -404,14 +392,17 @@ wk_entry_list_unref (WkEntry *list)
 WkEntry *
 wk_table_remove_all_locked (WkTable *table)
 {
-  WkEntry *list = table->first;
+  WkEntry *list = g_steal_pointer (&table->first);
 
-  /* Keep the chain: removal clears the links as it goes. */
-  for (WkEntry *entry = list, *next; entry != NULL; entry = next)
+  table->last = NULL;
+  /* One pass over the index, not a hash removal per entry. */
+  g_hash_table_remove_all (table->index);
+
+  for (WkEntry *entry = list; entry != NULL; entry = entry->next)
     {
-      next = entry->next;
-      wk_table_remove_locked (table, entry);
-      entry->next = next;
+      entry->prev = NULL;
+      entry->in_table = FALSE;
+      leave_anchor_locked (table, entry);
     }
 
   return list;

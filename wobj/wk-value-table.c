@@ -190,6 +190,7 @@ wk_value_table_new (void)
   config->key_equal_func = g_str_equal;
   config->key_copy_func = (GBoxedCopyFunc) g_strdup;
   config->key_free_func = g_free;
+  config->keys_inline = TRUE;
 
   self = value_table_new (config);
   self->string_keys = TRUE;
@@ -269,7 +270,9 @@ make_entry (WkValueTable  *self,
             gconstpointer  key,
             gpointer       object)
 {
-  gpointer copy = copy_key (self, key);
+  const WkTableConfig *config = self->table.config;
+  /* Inline keys are copied by the entry itself. */
+  gpointer copy = config->keys_inline ? (gpointer) key : copy_key (self, key);
 
   for (;;)
     {
@@ -279,8 +282,8 @@ make_entry (WkValueTable  *self,
       /* A handler of the object's own death can't hold it. */
       if (anchor == NULL)
         {
-          if (self->table.config->key_free_func != NULL)
-            self->table.config->key_free_func (copy);
+          if (config->key_free_func != NULL && !config->keys_inline)
+            config->key_free_func (copy);
           return NULL;
         }
 
