@@ -251,7 +251,8 @@ model_clear_locked (WkSet *self)
     }
   g_ptr_array_set_size (self->slots, 0);
   self->n_items = 0;
-  tree_rebuild (self);
+  /* All zeros is the tree of no rows. */
+  memset (self->tree, 0, (self->tree_size + 1) * sizeof (guint));
 
   return entries;
 }

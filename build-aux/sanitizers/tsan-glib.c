@@ -80,6 +80,8 @@ REAL (g_async_queue_push, void, (GAsyncQueue *, gpointer))
 REAL (g_async_queue_try_pop, gpointer, (GAsyncQueue *))
 REAL (g_object_ref, gpointer, (gpointer))
 REAL (g_object_unref, void, (gpointer))
+REAL (g_weak_ref_get, gpointer, (GWeakRef *))
+REAL (g_rw_lock_writer_unlock, void, (GRWLock *))
 
 void
 g_mutex_lock (GMutex *mutex)
@@ -247,15 +249,49 @@ g_atomic_ref_count_dec (gatomicrefcount *arc)
 }
 
 /* g_object_ref()/g_object_unref(): the same kind of count, in libgobject
- * (2.74: an atomic load, then a compare-and-exchange). The last unref
- * finalizes inside the call, so its acquire must come before the call yet
- * after every other holder's decrement. This wrapper does what 2.74's
- * g_object_unref() does for a count above 1 itself (the same
- * compare-and-exchange loop, then acquire), and acquires before calling
- * GLib only when it reads a count of 1, that is once every other holder's
- * decrement (and so its release) has happened. Whatever it is unsure of
- * (not an object, toggle references) it leaves to GLib unchanged. Calls
- * that libgobject makes to itself are not seen. */
+ * (2.74: an atomic load, then a compare-and-exchange). Every access to the
+ * count is sequentially consistent, so a thread that reads it acquires
+ * every earlier holder's release. The wrappers model that on the object's
+ * address.
+ *
+ * The last unref finalizes inside the call, so its acquire must come after
+ * every other holder's decrement and before the object is torn down. This
+ * wrapper does what 2.74's g_object_unref() does for a count above 1 itself
+ * (the same compare-and-exchange loop, then acquire), and acquires before
+ * calling GLib when it reads a count of 1. That is not enough on its own:
+ * while the count is 1, another thread may still take a new reference
+ * with g_weak_ref_get() (its g_object_ref() is internal to libgobject, so
+ * no wrapper sees it), read the object and drop the reference again before
+ * GLib, under the weak-locations lock, reads the count once more, sees 1,
+ * clears the weak references and goes on to dispose, finalize and free.
+ * That second read synchronises with the other thread's decrement, and is
+ * what the acquire must follow. So the wrapper notes, for this thread, the
+ * object whose last reference it is dropping (a stack: dispose may drop the
+ * last reference to another object), and the calls that libgobject then
+ * makes into libglib on this path, which are seen (the weak-locations
+ * lock's g_rw_lock_writer_unlock(), the g_datalist_id_get_data() and
+ * g_datalist_id_set_data_full() on the object's qdata), acquire on the
+ * object again: each comes after a read of the count. Whatever it is
+ * unsure of (not an object, toggle references) it leaves to GLib
+ * unchanged. Calls that libgobject makes to itself are not seen. */
+typedef struct _Dying Dying;
+struct _Dying
+{
+  GObject *object;
+  Dying   *up;
+};
+
+static __thread Dying *dying_top;
+
+/* Called on the seen libgobject-to-libglib calls: if this thread is in
+ * the last unref of an object, it read the count just before. */
+static inline void
+dying_acquire (void)
+{
+  if (dying_top != NULL)
+    __tsan_acquire (dying_top->object);
+}
+
 gpointer
 (g_object_ref) (gpointer object)
 {
@@ -282,9 +318,15 @@ void
 
           if (old_ref <= 1)
             {
-              /* The last holder: everyone else's release is visible. */
+              /* The last holder, unless g_weak_ref_get() brings the
+               * object back meanwhile: see above. */
+              Dying dying = { gobject, dying_top };
+
               __tsan_acquire (object);
-              break;
+              dying_top = &dying;
+              real_g_object_unref (object);
+              dying_top = dying.up;
+              return;
             }
           if (old_ref == 2 &&
               (g_datalist_get_flags (&gobject->qdata) & TOGGLE_REF_FLAG) != 0)
@@ -298,6 +340,35 @@ void
         }
     }
   real_g_object_unref (object);
+}
+
+/* g_weak_ref_get(): on success, a g_object_ref() inside libgobject (under
+ * GLib's weak-locations lock, a pthread rwlock that TSan sees). Model that
+ * count increment like the wrapper of g_object_ref(). */
+gpointer
+g_weak_ref_get (GWeakRef *weak_ref)
+{
+  gpointer object;
+
+  resolve_g_weak_ref_get ();
+  object = real_g_weak_ref_get (weak_ref);
+  if (object != NULL)
+    {
+      __tsan_release (object);
+      __tsan_acquire (object);
+    }
+  return object;
+}
+
+/* The weak-locations lock of libgobject (and any other GRWLock). GRWLock
+ * is a pthread rwlock that TSan sees already: the wrapper only serves the
+ * last unref above, which unlocks it right after reading the count. */
+void
+g_rw_lock_writer_unlock (GRWLock *rw_lock)
+{
+  resolve_g_rw_lock_writer_unlock ();
+  dying_acquire ();
+  real_g_rw_lock_writer_unlock (rw_lock);
 }
 
 /* GData (qdata: wobj's anchor is one) is guarded by a bit lock inside
@@ -367,6 +438,8 @@ g_datalist_id_get_data (GData  **datalist,
   resolve_g_datalist_id_get_data ();
   data = real_g_datalist_id_get_data (datalist, key_id);
   __tsan_acquire (datalist);
+  if (dying_top != NULL && datalist == &dying_top->object->qdata)
+    dying_acquire ();
   return data;
 }
 
@@ -377,6 +450,8 @@ g_datalist_id_set_data_full (GData          **datalist,
                              GDestroyNotify   destroy_func)
 {
   resolve_g_datalist_id_set_data_full ();
+  if (dying_top != NULL && datalist == &dying_top->object->qdata)
+    dying_acquire ();
   __tsan_release (datalist);
   real_g_datalist_id_set_data_full (datalist, key_id, data, destroy_func);
   __tsan_acquire (datalist);
