@@ -23,6 +23,9 @@
  *
  *   insert    N inserts into an empty container (also reports bytes per
  *             entry, from mallinfo2() around the loop)
+ *   reinsert  the same, of objects that another container of the same
+ *             kind already holds: for wobj, holdings after an object's
+ *             first, which find its anchor made
  *   lookup    N lookups that hit, in random order; a returned reference is
  *             dropped
  *   miss      N lookups that miss, in random order
@@ -614,14 +617,18 @@ fill (const Impl *impl)
 }
 
 static Result
-run_insert (const Impl *impl)
+run_insert (const Impl *impl,
+            gboolean    held)
 {
   Result r = { 0 };
   struct mallinfo2 before, after;
   gint64 t0, t1;
+  gpointer other = NULL;
   gpointer c;
 
   make_objects (FALSE);
+  if (held)
+    other = fill (impl);
   c = impl->create ();
   before = mallinfo2 ();
   MEASURE_BEGIN (t0);
@@ -637,6 +644,8 @@ run_insert (const Impl *impl)
              - (double) (before.uordblks + before.hblkhd)) / n_items;
 
   impl->destroy (c);
+  if (other != NULL)
+    impl->destroy (other);
   free_objects ();
   return r;
 }
@@ -997,7 +1006,9 @@ main (int    argc,
         Result r;
 
         if (strcmp (what, "insert") == 0)
-          r = run_insert (impl);
+          r = run_insert (impl, FALSE);
+        else if (strcmp (what, "reinsert") == 0)
+          r = run_insert (impl, TRUE);
         else if (strcmp (what, "finalize") == 0)
           r = run_finalize (impl);
         else if (strcmp (what, "destroy") == 0)
@@ -1017,7 +1028,7 @@ main (int    argc,
 
   printf ("op=%s impl=%s n=%d k=%d reps=%d ns=%.2f",
           op, impl_name, is_k ? 0 : n, is_k ? k : 0, reps, median (ns, reps));
-  if (strcmp (what, "insert") == 0)
+  if (strcmp (what, "insert") == 0 || strcmp (what, "reinsert") == 0)
     printf (" bytes=%.1f", median (bytes, reps));
   if (strcmp (what, "threads") == 0)
     {
