@@ -3072,6 +3072,65 @@ test_one_object_many_tables (void)
   g_free (fired);
 }
 
+/* /Wobj/ValueTable/string-keys: keys of every length up to 40, each
+ * also with one byte changed at every position, are told apart: the
+ * string keys' hash reads them a word at a time, the tail overlapping. */
+static void
+test_string_keys (void)
+{
+  WkValueTable *table = wk_value_table_new ();
+  GObject *object = test_object_new ();
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint len = 0; len <= 40; len++)
+    {
+      char *key = g_malloc (len + 1);
+
+      for (guint i = 0; i < len; i++)
+        key[i] = 'a' + (i % 26);
+      key[len] = '\0';
+      g_ptr_array_add (keys, key);
+
+      for (guint i = 0; i < len; i++)
+        {
+          char *changed = g_strdup (key);
+
+          changed[i] = 'Z';
+          g_ptr_array_add (keys, changed);
+        }
+    }
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+
+      /* The same key comes twice only for length 0. */
+      if (!g_hash_table_add (seen, (gpointer) key))
+        continue;
+      g_assert_true (wk_value_table_insert (table, key, object));
+    }
+  g_assert_cmpuint (wk_value_table_get_size (table), ==, g_hash_table_size (seen));
+
+  /* Each lookup finds its own entry: removing one by one empties it. */
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+
+      if (g_hash_table_lookup (seen, key) != key)
+        continue;
+      assert_lookup (table, key, object);
+      g_assert_true (wk_value_table_remove (table, key));
+      g_assert_false (wk_value_table_contains (table, key));
+    }
+  g_assert_cmpuint (wk_value_table_get_size (table), ==, 0);
+
+  g_hash_table_unref (seen);
+  g_ptr_array_unref (keys);
+  g_assert_finalize_object (table);
+  g_assert_finalize_object (object);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3086,6 +3145,7 @@ main (int   argc,
   g_test_add_func ("/Wobj/ValueTable/new-full-direct", test_new_full_direct);
   g_test_add_func ("/Wobj/ValueTable/new-full-copy-free", test_new_full_copy_free);
   g_test_add_func ("/Wobj/ValueTable/new-full-one-func", test_new_full_one_func);
+  g_test_add_func ("/Wobj/ValueTable/string-keys", test_string_keys);
   g_test_add_func ("/Wobj/ValueTable/insert", test_insert);
   g_test_add_func ("/Wobj/ValueTable/lookup", test_lookup);
   g_test_add_func ("/Wobj/ValueTable/lookup-or-insert-missing", test_lookup_or_insert_missing);

@@ -102,7 +102,7 @@ WkEntry  *wk_entry_new               (WkTable             *table,
                                       WkAnchor            *anchor,
                                       gpointer             key,
                                       gpointer             value);
-void      wk_entry_unref             (WkEntry             *entry);
+void      wk_entry_free              (WkEntry             *entry);
 void      wk_entry_release_membership (WkMembership       *membership);
 gboolean  wk_entry_is_dead           (WkEntry             *entry);
 
@@ -112,6 +112,14 @@ wk_entry_ref (WkEntry *entry)
 {
   wk_ref_count_inc (&entry->ref_count);
   return entry;
+}
+
+/* Drops a reference; the last frees the entry. Call with no lock held. */
+static inline void
+wk_entry_unref (WkEntry *entry)
+{
+  if (wk_ref_count_dec (&entry->ref_count))
+    wk_entry_free (entry);
 }
 
 static inline gpointer

@@ -75,12 +75,9 @@ wk_entry_new (WkTable  *table,
 }
 
 void
-wk_entry_unref (WkEntry *entry)
+wk_entry_free (WkEntry *entry)
 {
   const WkTableConfig *config;
-
-  if (!wk_ref_count_dec (&entry->ref_count))
-    return;
 
   /* The owner, and so the configuration, lives as long as the membership
    * holds it: free the payload first. */
