@@ -189,8 +189,8 @@ dup_live_anchor (gpointer data,
 WkAnchor *
 wk_anchor_lookup (GObject *object)
 {
-  g_assert (G_IS_OBJECT (object));
-
+  /* The public functions checked @object already; g_object_dup_qdata()
+   * checks it once more. */
   return g_object_dup_qdata (object, anchor_quark (), dup_live_anchor, NULL);
 }
 
@@ -205,8 +205,6 @@ wk_anchor_lookup (GObject *object)
 WkAnchor *
 wk_anchor_dup_for_object (GObject *object)
 {
-  g_assert (G_IS_OBJECT (object));
-
   if (G_UNLIKELY (is_dying_here (object)))
     return NULL;
 
