@@ -677,6 +677,38 @@ box_factory (gpointer key,
   return factory->made;
 }
 
+/* /Wobj/KeyTable/g-object-new: g_object_new() alone, as bindings
+ * construct (`new Wk.KeyTable()` in gjs), makes the table of
+ * wk_key_table_new(): GValues, copied. */
+static void
+test_g_object_new (void)
+{
+  WkKeyTable *table = g_object_new (WK_TYPE_KEY_TABLE, NULL);
+  TestObject *key = test_object_new (1);
+  SignalRecord rec = { 0 };
+  GValue value = G_VALUE_INIT;
+  GValue out = G_VALUE_INIT;
+
+  test_reset ();
+  events_start ();
+  g_signal_connect (table, "object-finalized", G_CALLBACK (gvalue_signal_cb), &rec);
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, "first");
+  g_assert_true (wk_key_table_insert_value (table, key, &value));
+  g_value_unset (&value);
+  g_assert_true (wk_key_table_lookup_value (table, key, &out));
+  g_assert_cmpstr (g_value_get_string (&out), ==, "first");
+  g_value_unset (&out);
+  g_assert_cmpuint (wk_key_table_get_size (table), ==, 1);
+
+  g_assert_finalize_object (key);
+  assert_events ("S:sfirst");
+  g_assert_cmpuint (wk_key_table_get_size (table), ==, 0);
+
+  g_assert_finalize_object (table);
+}
+
 /* /Wobj/KeyTable/new-gvalues */
 static void
 test_new_gvalues (void)
@@ -4016,6 +4048,7 @@ main (int   argc,
   main_thread = g_thread_self ();
   under_valgrind = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL;
 
+  g_test_add_func ("/Wobj/KeyTable/g-object-new", test_g_object_new);
   g_test_add_func ("/Wobj/KeyTable/new-gvalues", test_new_gvalues);
   g_test_add_func ("/Wobj/KeyTable/new-full-copy-free", test_new_full_copy_free);
   g_test_add_func ("/Wobj/KeyTable/new-full-refcounted", test_new_full_refcounted);

@@ -551,6 +551,26 @@ run_in_thread (GThreadFunc  func,
   g_thread_join (g_thread_new ("wk-test-worker", func, &batch));
 }
 
+/* /Wobj/Set/g-object-new: g_object_new() alone, as bindings construct,
+ * makes a set of any objects, a working list model. */
+static void
+test_g_object_new (void)
+{
+  WkSet *set = g_object_new (WK_TYPE_SET, NULL);
+  GObject *object = new_object ();
+
+  g_assert_true (wk_set_get_member_type (set) == G_TYPE_OBJECT);
+  g_assert_true (wk_set_add (set, object));
+  g_assert_true (wk_set_contains (set, object));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 1);
+
+  g_assert_finalize_object (object);
+  g_assert_cmpuint (wk_set_get_size (set), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 0);
+
+  g_assert_finalize_object (set);
+}
+
 /* /Wobj/Set/new */
 static void
 test_new (void)
@@ -3948,6 +3968,7 @@ main (int   argc,
   main_thread = g_thread_self ();
   under_valgrind = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL;
 
+  g_test_add_func ("/Wobj/Set/g-object-new", test_g_object_new);
   g_test_add_func ("/Wobj/Set/new", test_new);
   g_test_add_func ("/Wobj/Set/new-interface-type", test_new_interface_type);
   g_test_add_func ("/Wobj/Set/add", test_add);

@@ -3072,6 +3072,32 @@ test_one_object_many_tables (void)
   g_free (fired);
 }
 
+/* /Wobj/ValueTable/g-object-new: g_object_new() alone, as bindings
+ * construct (`new Wk.ValueTable()` in gjs), makes the table of
+ * wk_value_table_new(): string keys, copied. */
+static void
+test_g_object_new (void)
+{
+  WkValueTable *table = g_object_new (WK_TYPE_VALUE_TABLE, NULL);
+  GObject *object = test_object_new ();
+  char key[] = "alpha";
+  Signals s;
+
+  signals_init (&s, table, KEYS_STRING);
+  g_assert_true (wk_value_table_insert (table, key, object));
+  key[0] = 'x';
+  assert_lookup (table, "alpha", object);
+  g_assert_cmpuint (wk_value_table_get_size (table), ==, 1);
+
+  g_assert_finalize_object (object);
+  g_assert_cmpuint (s.n, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (s.strings, 0), ==, "alpha");
+  g_assert_cmpuint (wk_value_table_get_size (table), ==, 0);
+
+  signals_clear (&s);
+  g_assert_finalize_object (table);
+}
+
 /* /Wobj/ValueTable/string-keys: keys of every length up to 40, each
  * also with one byte changed at every position, are told apart: the
  * string keys' hash reads them a word at a time, the tail overlapping. */
@@ -3145,6 +3171,7 @@ main (int   argc,
   g_test_add_func ("/Wobj/ValueTable/new-full-direct", test_new_full_direct);
   g_test_add_func ("/Wobj/ValueTable/new-full-copy-free", test_new_full_copy_free);
   g_test_add_func ("/Wobj/ValueTable/new-full-one-func", test_new_full_one_func);
+  g_test_add_func ("/Wobj/ValueTable/g-object-new", test_g_object_new);
   g_test_add_func ("/Wobj/ValueTable/string-keys", test_string_keys);
   g_test_add_func ("/Wobj/ValueTable/insert", test_insert);
   g_test_add_func ("/Wobj/ValueTable/lookup", test_lookup);

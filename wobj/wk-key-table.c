@@ -91,6 +91,45 @@ static const WkOwnerClass key_table_owner_class = {
   .release = wk_entry_release_membership,
 };
 
+static gpointer
+gvalue_copy (gpointer value)
+{
+  return g_boxed_copy (G_TYPE_VALUE, value);
+}
+
+static void
+gvalue_free (gpointer value)
+{
+  g_boxed_free (G_TYPE_VALUE, value);
+}
+
+/* The configuration that key_table_new() hands to constructed(). A table
+ * made by g_object_new() alone, as bindings do for `new Wk.KeyTable()`,
+ * gets the GValues of wk_key_table_new(). */
+static __thread WkTableConfig *config_for_constructed;
+
+static void
+wk_key_table_constructed (GObject *object)
+{
+  WkKeyTable *self = WK_KEY_TABLE (object);
+  WkTableConfig *config = g_steal_pointer (&config_for_constructed);
+
+  G_OBJECT_CLASS (wk_key_table_parent_class)->constructed (object);
+
+  if (config == NULL)
+    {
+      config = g_new0 (WkTableConfig, 1);
+      config->value_copy_func = gvalue_copy;
+      config->value_free_func = gvalue_free;
+      self->gvalues = TRUE;
+    }
+
+  /* Keyed by anchor: identity that survives address reuse. */
+  config->hash_func = g_direct_hash;
+  config->key_equal_func = g_direct_equal;
+  wk_table_init (&self->table, object, &key_table_owner_class, config);
+}
+
 static void
 wk_key_table_dispose (GObject *object)
 {
@@ -124,6 +163,7 @@ wk_key_table_class_init (WkKeyTableClass *klass)
 
   wk_init ();
 
+  object_class->constructed = wk_key_table_constructed;
   object_class->dispose = wk_key_table_dispose;
   object_class->finalize = wk_key_table_finalize;
 
@@ -156,32 +196,11 @@ wk_key_table_init (WkKeyTable *self)
 }
 
 static WkKeyTable *
-key_table_new (GBoxedCopyFunc value_copy_func,
-               GDestroyNotify value_free_func)
+key_table_new (WkTableConfig *config)
 {
-  WkKeyTable *self = g_object_new (WK_TYPE_KEY_TABLE, NULL);
-  WkTableConfig *config = g_new0 (WkTableConfig, 1);
+  config_for_constructed = config;
 
-  /* Keyed by anchor: identity that survives address reuse. */
-  config->hash_func = g_direct_hash;
-  config->key_equal_func = g_direct_equal;
-  config->value_copy_func = value_copy_func;
-  config->value_free_func = value_free_func;
-  wk_table_init (&self->table, G_OBJECT (self), &key_table_owner_class, config);
-
-  return self;
-}
-
-static gpointer
-gvalue_copy (gpointer value)
-{
-  return g_boxed_copy (G_TYPE_VALUE, value);
-}
-
-static void
-gvalue_free (gpointer value)
-{
-  g_boxed_free (G_TYPE_VALUE, value);
+  return g_object_new (WK_TYPE_KEY_TABLE, NULL);
 }
 
 /**
@@ -195,11 +214,7 @@ gvalue_free (gpointer value)
 WkKeyTable *
 wk_key_table_new (void)
 {
-  WkKeyTable *self = key_table_new (gvalue_copy, gvalue_free);
-
-  self->gvalues = TRUE;
-
-  return self;
+  return key_table_new (NULL);
 }
 
 /**
@@ -222,9 +237,16 @@ WkKeyTable *
 wk_key_table_new_full (GBoxedCopyFunc value_copy_func,
                        GDestroyNotify value_free_func)
 {
+  WkTableConfig *config;
+
   g_return_val_if_fail ((value_copy_func == NULL) == (value_free_func == NULL), NULL);
 
-  return key_table_new (value_copy_func, value_free_func);
+  config = g_new0 (WkTableConfig, 1);
+
+  config->value_copy_func = value_copy_func;
+  config->value_free_func = value_free_func;
+
+  return key_table_new (config);
 }
 
 static gpointer
@@ -844,7 +866,10 @@ wk_key_table_foreach (WkKeyTable            *self,
  *
  * Starts a walk over the live entries of @table, in insertion order. It
  * works on a snapshot that keeps no key alive: the table may change during
- * the walk, and a key that dies is skipped. A walk that stops before the
+ * the walk, and a key that dies is skipped. Entries are those of the
+ * moment the walk began: one removed since, whose key lives, still comes
+ * (with the value it had), and one added since does not. A walk that
+ * stops before the
  * end must be ended with [method@Wk.KeyTableIter.clear], or declared with
  * `g_auto(WkKeyTableIter)`.
  */

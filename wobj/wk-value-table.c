@@ -100,88 +100,6 @@ static const WkOwnerClass value_table_owner_class = {
   .release = wk_entry_release_membership,
 };
 
-static void
-wk_value_table_dispose (GObject *object)
-{
-  WkValueTable *self = WK_VALUE_TABLE (object);
-  WkEntry *entries;
-
-  wk_table_lock (&self->table);
-  entries = wk_table_dispose_locked (&self->table);
-  wk_table_unlock (&self->table);
-
-  wk_entry_list_unref (entries);
-  wk_owner_detach (self->table.owner);
-
-  G_OBJECT_CLASS (wk_value_table_parent_class)->dispose (object);
-}
-
-static void
-wk_value_table_finalize (GObject *object)
-{
-  WkValueTable *self = WK_VALUE_TABLE (object);
-
-  wk_table_finalize (&self->table);
-
-  G_OBJECT_CLASS (wk_value_table_parent_class)->finalize (object);
-}
-
-static void
-wk_value_table_class_init (WkValueTableClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  wk_init ();
-
-  object_class->dispose = wk_value_table_dispose;
-  object_class->finalize = wk_value_table_finalize;
-
-  /**
-   * WkValueTable::object-finalized:
-   * @self: the table
-   * @key: the key whose value was finalized: a string in a table made
-   *   with [ctor@Wk.ValueTable.new], a pointer value (`G_TYPE_POINTER`)
-   *   otherwise
-   *
-   * Emitted once for each value finalized while it was in the table, on
-   * the table's thread, after its entry is gone. @key is valid during the
-   * emission only.
-   *
-   * A handler may change the table or drop it.
-   */
-  signals[OBJECT_FINALIZED] =
-    g_signal_new ("object-finalized",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0,
-                  NULL, NULL,
-                  NULL,
-                  G_TYPE_NONE, 1, G_TYPE_VALUE | G_SIGNAL_TYPE_STATIC_SCOPE);
-}
-
-static void
-wk_value_table_init (WkValueTable *self)
-{
-}
-
-static WkValueTable *
-value_table_new (WkTableConfig *config)
-{
-  WkValueTable *self = g_object_new (WK_TYPE_VALUE_TABLE, NULL);
-
-  wk_table_init (&self->table, G_OBJECT (self), &value_table_owner_class, config);
-
-  return self;
-}
-
-/**
- * wk_value_table_new:
- *
- * Creates a table from strings, which it copies, to weakly held objects,
- * owned by the calling thread.
- *
- * Returns: (transfer full): a new `WkValueTable`
- */
 /* The string keys' hash. g_str_hash() multiplies and adds once per byte,
  * about as much as the rest of a lookup's hash probe; this one mixes
  * eight bytes at a time after strlen() (which glibc runs a vector at a
@@ -228,22 +146,118 @@ string_key_hash (gconstpointer key)
   return (guint) (h ^ (h >> 32));
 }
 
+/* The configuration that value_table_new() hands to constructed(). A table
+ * made by g_object_new() alone, as bindings do for `new Wk.ValueTable()`,
+ * gets the string keys of wk_value_table_new(). */
+static __thread WkTableConfig *config_for_constructed;
+
+static void
+wk_value_table_constructed (GObject *object)
+{
+  WkValueTable *self = WK_VALUE_TABLE (object);
+  WkTableConfig *config = g_steal_pointer (&config_for_constructed);
+
+  G_OBJECT_CLASS (wk_value_table_parent_class)->constructed (object);
+
+  if (config == NULL)
+    {
+      config = g_new0 (WkTableConfig, 1);
+      config->hash_func = string_key_hash;
+      config->key_equal_func = g_str_equal;
+      config->key_copy_func = (GBoxedCopyFunc) g_strdup;
+      config->key_free_func = g_free;
+      config->keys_inline = TRUE;
+      self->string_keys = TRUE;
+    }
+
+  wk_table_init (&self->table, object, &value_table_owner_class, config);
+}
+
+static void
+wk_value_table_dispose (GObject *object)
+{
+  WkValueTable *self = WK_VALUE_TABLE (object);
+  WkEntry *entries;
+
+  wk_table_lock (&self->table);
+  entries = wk_table_dispose_locked (&self->table);
+  wk_table_unlock (&self->table);
+
+  wk_entry_list_unref (entries);
+  wk_owner_detach (self->table.owner);
+
+  G_OBJECT_CLASS (wk_value_table_parent_class)->dispose (object);
+}
+
+static void
+wk_value_table_finalize (GObject *object)
+{
+  WkValueTable *self = WK_VALUE_TABLE (object);
+
+  wk_table_finalize (&self->table);
+
+  G_OBJECT_CLASS (wk_value_table_parent_class)->finalize (object);
+}
+
+static void
+wk_value_table_class_init (WkValueTableClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  wk_init ();
+
+  object_class->constructed = wk_value_table_constructed;
+  object_class->dispose = wk_value_table_dispose;
+  object_class->finalize = wk_value_table_finalize;
+
+  /**
+   * WkValueTable::object-finalized:
+   * @self: the table
+   * @key: the key whose value was finalized: a string in a table made
+   *   with [ctor@Wk.ValueTable.new], a pointer value (`G_TYPE_POINTER`)
+   *   otherwise
+   *
+   * Emitted once for each value finalized while it was in the table, on
+   * the table's thread, after its entry is gone. @key is valid during the
+   * emission only.
+   *
+   * A handler may change the table or drop it.
+   */
+  signals[OBJECT_FINALIZED] =
+    g_signal_new ("object-finalized",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_VALUE | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+wk_value_table_init (WkValueTable *self)
+{
+}
+
+static WkValueTable *
+value_table_new (WkTableConfig *config)
+{
+  config_for_constructed = config;
+
+  return g_object_new (WK_TYPE_VALUE_TABLE, NULL);
+}
+
+/**
+ * wk_value_table_new:
+ *
+ * Creates a table from strings, which it copies, to weakly held objects,
+ * owned by the calling thread.
+ *
+ * Returns: (transfer full): a new `WkValueTable`
+ */
 WkValueTable *
 wk_value_table_new (void)
 {
-  WkTableConfig *config = g_new0 (WkTableConfig, 1);
-  WkValueTable *self;
-
-  config->hash_func = string_key_hash;
-  config->key_equal_func = g_str_equal;
-  config->key_copy_func = (GBoxedCopyFunc) g_strdup;
-  config->key_free_func = g_free;
-  config->keys_inline = TRUE;
-
-  self = value_table_new (config);
-  self->string_keys = TRUE;
-
-  return self;
+  return value_table_new (NULL);
 }
 
 /**
@@ -762,7 +776,9 @@ wk_value_table_foreach (WkValueTable            *self,
  * ```
  *
  * The iterator walks a snapshot that keeps no value alive: the table may
- * change during the walk, and a value that dies is skipped. A walk that
+ * change during the walk, and a value that dies is skipped. Entries are
+ * those of the moment the walk began: one removed since, whose value
+ * lives, still comes, and one added since does not. A walk that
  * stops before the end must be ended with
  * [method@Wk.ValueTableIter.clear], or declared with
  * `g_auto(WkValueTableIter)`.
@@ -780,7 +796,9 @@ wk_value_table_iter_init (WkValueTableIter *iter,
 /**
  * wk_value_table_iter_next:
  * @iter: a `WkValueTableIter`
- * @key: (out) (optional) (transfer none): the key
+ * @key: (out) (optional) (transfer none) (type utf8): the key: a string
+ *   in a table made with [ctor@Wk.ValueTable.new] (or by
+ *   g_object_new()), what was given otherwise
  * @object: (out) (optional) (transfer none) (type GObject.Object): its
  *   value, alive until the next step
  *
