@@ -869,9 +869,8 @@ wk_key_table_foreach (WkKeyTable            *self,
  * the walk, and a key that dies is skipped. Entries are those of the
  * moment the walk began: one removed since, whose key lives, still comes
  * (with the value it had), and one added since does not. A walk that
- * stops before the
- * end must be ended with [method@Wk.KeyTableIter.clear], or declared with
- * `g_auto(WkKeyTableIter)`.
+ * stops before the end must be ended with [method@Wk.KeyTableIter.clear],
+ * or declared with `g_auto(WkKeyTableIter)`.
  */
 void
 wk_key_table_iter_init (WkKeyTableIter *iter,

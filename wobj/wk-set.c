@@ -1347,9 +1347,9 @@ wk_set_equal (WkSet *self,
  * It works on a snapshot that keeps no member alive: the set may change
  * during the walk, and a member that dies is skipped. Members are those of
  * the moment the walk began: one removed since, still alive, still comes,
- * and one added since does not. A walk that stops
- * before the end must be ended with [method@Wk.SetIter.clear], or declared
- * with `g_auto(WkSetIter)`.
+ * and one added since does not. A walk that stops before the end must be
+ * ended with [method@Wk.SetIter.clear], or declared with
+ * `g_auto(WkSetIter)`.
  */
 void
 wk_set_iter_init (WkSetIter *iter,
