@@ -10,7 +10,10 @@ median of the repeats, loop overhead included: every row runs the same
 `for x in xs: f(x)` loop over a list in random order).
 
 Needs GI_TYPELIB_PATH and LD_LIBRARY_PATH to the build's wobj directory
-(benchmarks/run sets them).
+(benchmarks/run sets them). With --overrides (and the build's
+overrides/pythonpath on PYTHONPATH) it measures instead the same
+operations through wobj's Python overrides, as a Python program writes
+them (`t[k]`, `t[k] = o`, `o in s`, `s.add(o)`), as impl=overrides.
 """
 
 import argparse
@@ -55,7 +58,11 @@ def main():
     parser.add_argument('--n', type=int, default=100000)
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--smoke', action='store_true')
+    parser.add_argument('--overrides', action='store_true',
+                        help="measure wobj's Python overrides")
     args = parser.parse_args()
+    if args.overrides:
+        return overrides_main(args)
     n = args.n
     repeat = 1 if args.smoke else args.repeat
 
@@ -191,6 +198,70 @@ def main():
     assert vt.lookup(keys[0]) is gobjs[0]
     assert kt.lookup_value(gobjs[0])[1] == 0
     assert ws.contains(gobjs[0])
+    return 0
+
+
+def overrides_main(args):
+    """The containers through gi/overrides/Wk.py, as a Python program
+    uses them: the same loops as above, the same objects."""
+    import gi.overrides.Wk as overrides
+
+    if not isinstance(Wk.ValueTable(), overrides.ValueTable):
+        print('bench.py: the overrides are not loaded (PYTHONPATH?)', file=sys.stderr)
+        return 1
+
+    n = args.n
+    repeat = 1 if args.smoke else args.repeat
+    rng = random.Random(42)
+    keys = ['key%u' % i for i in range(n)]
+    gobjs = [GObject.Object() for _ in range(n)]
+    order = list(range(n))
+    rng.shuffle(order)
+    keys_r = [keys[i] for i in order]
+    gobjs_r = [gobjs[i] for i in order]
+    pairs_g = list(zip(keys, gobjs))
+
+    def report(op, ns):
+        print('py op=%s impl=overrides n=%d ns=%.1f' % (op, n, ns), flush=True)
+
+    def vt_insert(t):
+        for k, o in pairs_g:
+            t[k] = o
+    report('value-insert', per_call_ns(Wk.ValueTable, vt_insert, n, repeat))
+    vt = Wk.ValueTable()
+    vt_insert(vt)
+
+    def vt_lookup(_):
+        for k in keys_r:
+            vt[k]
+    report('value-lookup', per_call_ns(lambda: None, vt_lookup, n, repeat))
+
+    def kt_insert(t):
+        for i, o in enumerate(gobjs):
+            t[o] = i
+    report('key-insert', per_call_ns(Wk.KeyTable, kt_insert, n, repeat))
+    kt = Wk.KeyTable()
+    kt_insert(kt)
+
+    def kt_lookup(_):
+        for o in gobjs_r:
+            kt[o]
+    report('key-lookup', per_call_ns(lambda: None, kt_lookup, n, repeat))
+
+    def set_add(s):
+        add = s.add
+        for o in gobjs:
+            add(o)
+    report('set-insert', per_call_ns(Wk.Set, set_add, n, repeat))
+    ws = Wk.Set()
+    set_add(ws)
+
+    def set_contains(_):
+        for o in gobjs_r:
+            o in ws  # noqa: B015
+    report('set-lookup', per_call_ns(lambda: None, set_contains, n, repeat))
+
+    assert vt[keys[0]] is gobjs[0] and kt[gobjs[0]] == 0 and gobjs[0] in ws
     return 0
 
 
