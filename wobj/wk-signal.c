@@ -192,8 +192,9 @@ connect_weak (gpointer    emitter,
   g_closure_sink (guard);
 
   /* Both are held by the caller, so they are dead only if one is being
-   * disposed (a connection made from a handler of its own death): the
-   * handler could never run, and its WkRef callback never come. */
+   * finalized (a connection made from a callback run by its death): the
+   * handler could never run, and the receiver's WkRef callback, which
+   * would disconnect it, never come. */
   if (!wk_ref_is_alive (connection->emitter) || !wk_ref_is_alive (connection->receiver))
     handler_id = 0;
   else
@@ -249,7 +250,9 @@ connect_weak (gpointer    emitter,
  * @emitter may be @receiver.
  *
  * Returns: the handler id (always greater than 0), or 0 if the signal is
- *   unknown or if @emitter or @receiver is already being disposed
+ *   unknown or if @emitter or @receiver is already dying: if a new
+ *   [class@Wk.Ref] to it would be dead from the start, as in a callback
+ *   run by its finalization
  *
  * Since: 0.1
  */
@@ -311,7 +314,9 @@ wk_signal_connect_weak (gpointer       emitter,
  * If @closure is floating, the connection takes its floating reference.
  *
  * Returns: the handler id (always greater than 0), or 0 if the signal is
- *   unknown or if @emitter or @receiver is already being disposed
+ *   unknown or if @emitter or @receiver is already dying: if a new
+ *   [class@Wk.Ref] to it would be dead from the start, as in a callback
+ *   run by its finalization
  *
  * Since: 0.1
  */
