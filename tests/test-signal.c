@@ -269,6 +269,17 @@ on_notify (TestEmitter  *emitter,
   record_call (self, emitter, emitter->value);
 }
 
+/* The closure form passes the receiver after the signal's arguments. */
+static void
+on_ping_closure (TestEmitter  *emitter,
+                 int           n,
+                 TestReceiver *self,
+                 gpointer      data)
+{
+  g_assert_true (data == (gpointer) &signals);
+  record_call (self, emitter, n);
+}
+
 /* Helpers */
 
 static void
@@ -566,6 +577,15 @@ test_closure (void)
   ping (emitter, 12);
   g_assert_cmpint (receiver->n_calls, ==, 1);
 
+  /* The closure's own data comes after the receiver. */
+  id = wk_signal_connect_closure_weak (emitter, "ping",
+                                       g_cclosure_new (G_CALLBACK (on_ping_closure), &signals, NULL),
+                                       receiver, FALSE);
+  ping (emitter, 14);
+  g_assert_cmpint (receiver->n_calls, ==, 2);
+  g_assert_cmpint (receiver->last_n, ==, 14);
+  g_signal_handler_disconnect (emitter, id);
+
   /* A closure the caller keeps: still usable after the connection ends. */
   closure = g_cclosure_new (G_CALLBACK (on_ping), receiver, NULL);
   g_closure_ref (closure);
@@ -573,7 +593,7 @@ test_closure (void)
   g_closure_add_finalize_notifier (closure, &n_finalized, count_cb);
   id = wk_signal_connect_closure_weak (emitter, "ping", closure, receiver, FALSE);
   ping (emitter, 13);
-  g_assert_cmpint (receiver->n_calls, ==, 2);
+  g_assert_cmpint (receiver->n_calls, ==, 3);
 
   g_assert_finalize_object (receiver);
   g_assert_false (g_signal_handler_is_connected (emitter, id));

@@ -72,8 +72,10 @@ test('a JS function as the closure, disconnected when the receiver dies', () => 
     const emitter = new Emitter();
     const store = new Gio.ListStore({item_type: GObject.Object});
     const calls = [];
-    const [id, ref] = connectForStored(emitter, store, (e, n) => {
+    const receivers = [];
+    const [id, ref] = connectForStored(emitter, store, (e, n, receiver) => {
         check(e === emitter, 'the emitter comes first');
+        receivers.push(receiver);
         calls.push(n);
     });
     check(id > 0, 'a handler id');
@@ -82,6 +84,8 @@ test('a JS function as the closure, disconnected when the receiver dies', () => 
     System.gc();
     emitter.emit('ping', 2);
     check(calls.join() === '1,2', `called while the receiver lives, got ${calls}`);
+    check(receivers.every(r => r === store.get_item(0)), 'the receiver comes last');
+    receivers.length = 0;
 
     store.remove_all();
     settle(() => !ref.is_alive() && !hasHandler(emitter), 'receiver finalized, handler disconnected');

@@ -54,7 +54,10 @@ class Handler:
     def __init__(self):
         self.calls = []
 
-    def __call__(self, emitter, n):
+    def __call__(self, emitter, n, receiver):
+        # The receiver comes last, alive for the call.
+        assert isinstance(receiver, Receiver)
+        self.receiver_ref = weakref.ref(receiver)
         self.calls.append((emitter, n))
 
 
@@ -68,6 +71,7 @@ class TestSignal(unittest.TestCase):
 
         emitter.emit('ping', 3)
         self.assertEqual(handler.calls, [(emitter, 3)])
+        self.assertIs(handler.receiver_ref(), receiver)
 
         # The connection holds the receiver weakly: dropping the Python
         # reference finalizes it, and that disconnects the handler.
@@ -113,9 +117,9 @@ class TestSignal(unittest.TestCase):
         emitter = Emitter()
         receiver = Receiver()
         emitter.log = []
-        Wk.signal_connect_closure_weak(emitter, 'ping', lambda e, n: e.log.append('after'),
+        Wk.signal_connect_closure_weak(emitter, 'ping', lambda e, n, r: e.log.append('after'),
                                        receiver, True)
-        Wk.signal_connect_closure_weak(emitter, 'ping', lambda e, n: e.log.append('before'),
+        Wk.signal_connect_closure_weak(emitter, 'ping', lambda e, n, r: e.log.append('before'),
                                        receiver, False)
         emitter.emit('ping', 1)
         self.assertEqual(emitter.log, ['before', 'class', 'after'])

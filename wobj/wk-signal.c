@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "wk-signal.h"
 #include "wk-ref.h"
 
@@ -41,6 +43,7 @@ typedef struct
    * finalize notifier. */
   WkRef           *receiver;
   GClosure        *handler;
+  gboolean         append_receiver;  /* the closure form: pass it last */
 } WeakConnection;
 
 static WeakConnection *
@@ -130,11 +133,35 @@ guard_marshal (GClosure     *closure,
       return;
     }
 
-  g_closure_invoke (connection->handler,
-                    return_value,
-                    n_param_values,
-                    param_values,
-                    invocation_hint);
+  if (connection->append_receiver)
+    {
+      /* The signal's arguments, then the receiver: a binding's function
+       * gets the receiver without holding it. The signal's values are
+       * copied bit for bit and never unset: borrowed for the call, as the
+       * emission keeps the originals until it returns. */
+      GValue *values = g_newa (GValue, n_param_values + 1);
+
+      memcpy (values, param_values, n_param_values * sizeof (GValue));
+      memset (&values[n_param_values], 0, sizeof (GValue));
+      g_value_init (&values[n_param_values], G_OBJECT_TYPE (receiver));
+      g_value_set_object (&values[n_param_values], receiver);
+
+      g_closure_invoke (connection->handler,
+                        return_value,
+                        n_param_values + 1,
+                        values,
+                        invocation_hint);
+
+      g_value_unset (&values[n_param_values]);
+    }
+  else
+    {
+      g_closure_invoke (connection->handler,
+                        return_value,
+                        n_param_values,
+                        param_values,
+                        invocation_hint);
+    }
 
   g_object_unref (receiver);
 }
@@ -161,6 +188,7 @@ static gulong
 connect_weak (gpointer    emitter,
               const char *detailed_signal,
               GClosure   *handler,
+              gboolean    append_receiver,
               gpointer    receiver,
               gboolean    after)
 {
@@ -179,6 +207,7 @@ connect_weak (gpointer    emitter,
   g_atomic_ref_count_init (&connection->ref_count);
   connection->thread = g_thread_ref (g_thread_self ());
   connection->handler = handler;
+  connection->append_receiver = append_receiver;
   connection->emitter = wk_ref_new (emitter);
   connection->receiver = wk_ref_new_full (receiver,
                                           receiver_finalized_cb,
@@ -280,7 +309,7 @@ wk_signal_connect_weak (gpointer       emitter,
   g_closure_ref (handler);
   g_closure_sink (handler);
 
-  return connect_weak (emitter, detailed_signal, handler, receiver,
+  return connect_weak (emitter, detailed_signal, handler, FALSE, receiver,
                        (connect_flags & G_CONNECT_AFTER) != 0);
 }
 
@@ -300,7 +329,8 @@ wk_signal_connect_weak (gpointer       emitter,
  * binding's language.
  *
  * @closure is called with the signal's arguments, the emitter first, as
- * with g_signal_connect_closure(), and only while @receiver is alive:
+ * with g_signal_connect_closure(), followed by @receiver, as user data
+ * comes last in C and in bindings; and only while @receiver is alive:
  * during each call a strong reference keeps @receiver alive, whatever
  * another thread does meanwhile. The handler is disconnected when either
  * object is finalized, and the returned id is valid until then: see
@@ -308,8 +338,11 @@ wk_signal_connect_weak (gpointer       emitter,
  *
  * Nothing here holds @receiver, but @closure itself must not hold it
  * either: a closure that refers to @receiver (a bound method in Python,
- * for instance) keeps it alive as long as the connection lasts. The
- * closure is released when the handler is disconnected.
+ * for instance) keeps it alive as long as the connection lasts. It gets
+ * @receiver as its last argument instead: in Python,
+ * `Wk.signal_connect_closure_weak (button, "clicked", lambda button,
+ * receiver: receiver.on_clicked (button), receiver, False)`. The closure
+ * is released when the handler is disconnected.
  *
  * If @closure is floating, the connection takes its floating reference.
  *
@@ -335,5 +368,5 @@ wk_signal_connect_closure_weak (gpointer    emitter,
   g_closure_ref (closure);
   g_closure_sink (closure);
 
-  return connect_weak (emitter, detailed_signal, closure, receiver, after);
+  return connect_weak (emitter, detailed_signal, closure, TRUE, receiver, after);
 }
