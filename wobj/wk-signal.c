@@ -37,13 +37,13 @@ typedef struct
 
   /* Immutable. */
   WkRef           *emitter;
-  GThread         *thread;     /* the connecting thread: the receiver WkRef's owner */
+  GThread         *thread;           /* the connecting thread */
+  gboolean         append_receiver;  /* the closure form: pass it last */
 
   /* Owned by the guard: set before it is connected, released by its
    * finalize notifier. */
-  WkRef           *receiver;
+  WkRef           *receiver;         /* owned by the connecting thread */
   GClosure        *handler;
-  gboolean         append_receiver;  /* the closure form: pass it last */
 } WeakConnection;
 
 static WeakConnection *
@@ -85,9 +85,10 @@ disconnect_guard (WeakConnection *connection,
                                         connection);
 }
 
-/* The receiver's WkRef callback: on the connecting thread, once, when the
- * receiver is finalized. The reference this callback holds on @user_data
- * is dropped right after it by the WkRef. */
+/* The receiver's WkRef callback: once, when the receiver is finalized, on
+ * the connecting thread or from its thread-default main context. The
+ * reference this callback holds on @user_data is dropped right after it
+ * by the WkRef. */
 static void
 receiver_finalized_cb (WkRef    *ref,
                        gpointer  user_data)
@@ -124,10 +125,10 @@ guard_marshal (GClosure     *closure,
     {
       /* Dead, perhaps on another thread with the WkRef callback not yet
        * delivered. Skip the call, and disconnect now if this is the
-       * connecting thread: that is where the callback would do it, so
-       * every automatic disconnection stays on that one thread, and a
-       * thread whose main context is not running gets its handler
-       * removed all the same. */
+       * connecting thread: that is where the callback would do it when
+       * that thread runs its own main context, so the disconnections stay
+       * on that one thread, and a thread whose main context is not
+       * running gets its handler removed all the same. */
       if (connection->thread == g_thread_self ())
         disconnect_guard (connection, g_value_peek_pointer (&param_values[0]));
       return;
@@ -259,22 +260,24 @@ connect_weak (gpointer    emitter,
  * The handler is disconnected when either object is finalized (or
  * disposed with g_object_run_dispose()). When the emitter dies, its
  * handlers go with it. When the receiver dies, the handler is
- * disconnected on the calling thread (see [class@Wk.Ref] for when its
- * callback runs): at once if the receiver is finalized on this thread,
- * otherwise when this thread's thread-default main context is next
- * iterated or when the signal is next emitted on this thread, whichever
- * comes first. Until then the handler is still connected but not called.
- * A signal with a return value gets its default value from a handler
- * that was skipped.
+ * disconnected where a [class@Wk.Ref] made now would call its callback:
+ * at once if the receiver is finalized on the calling thread, otherwise
+ * when the calling thread's thread-default main context is next
+ * iterated; or when the signal is next emitted on the calling thread, if
+ * that comes first. Until then the handler is still connected but not
+ * called. A signal with a return value gets its default value from a
+ * handler that was skipped.
  *
  * The returned handler id is an ordinary one: while the connection
  * lasts, g_signal_handler_disconnect(), g_signal_handler_block() and the
  * like work with it, and disconnecting releases everything the
  * connection holds. Once either object is finalized the id is no longer
  * valid, as with g_signal_connect_object(); use
- * g_signal_handler_is_connected() to find out. Since every automatic
- * disconnection happens on the calling thread, checking and then
- * disconnecting on that thread never races with it.
+ * g_signal_handler_is_connected() to find out. On a thread that runs its
+ * own thread-default main context (the main thread, typically), every
+ * automatic disconnection happens on that thread, so checking and then
+ * disconnecting there never races with it. The automatic disconnections
+ * never race with each other, nor warn about a handler already gone.
  *
  * @emitter may be @receiver.
  *
