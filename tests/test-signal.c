@@ -911,6 +911,40 @@ test_no_running_context (void)
   watchdog_stop (&w);
 }
 
+/* Connected on a worker thread that pushed no main context of its own and
+ * has exited since: its thread-default context is the global default one,
+ * which this thread iterates, and that is where the disconnection comes
+ * from when the receiver dies here. */
+static gpointer
+connect_plain_thread_func (gpointer data)
+{
+  Idle *idle = data;
+
+  idle->id = wk_signal_connect_weak (idle->emitter, "ping", G_CALLBACK (on_ping),
+                                     idle->receiver, 0);
+
+  return NULL;
+}
+
+static void
+test_worker_without_context (void)
+{
+  Idle idle = { 0 };
+
+  idle.emitter = emitter_new ();
+  idle.receiver = receiver_new ();
+  g_thread_join (g_thread_new ("wk-test-connect", connect_plain_thread_func, &idle));
+  g_assert_cmpuint (idle.id, >, 0);
+
+  ping (idle.emitter, 1);
+  g_assert_cmpint (idle.receiver->n_calls, ==, 1);
+
+  g_assert_finalize_object (idle.receiver);
+  iterate_until_disconnected (idle.emitter);
+  ping (idle.emitter, 2);
+  g_assert_finalize_object (idle.emitter);
+}
+
 /* The receiver is the emitter. */
 static void
 on_ping_self (TestEmitter *emitter,
@@ -1227,6 +1261,7 @@ main (int   argc,
   g_test_add_func ("/Wobj/Signal/receiver-dies-during-emission-elsewhere", test_receiver_dies_during_emission_elsewhere);
   g_test_add_func ("/Wobj/Signal/emitter-dies-elsewhere", test_emitter_dies_elsewhere);
   g_test_add_func ("/Wobj/Signal/no-running-context", test_no_running_context);
+  g_test_add_func ("/Wobj/Signal/worker-without-context", test_worker_without_context);
   g_test_add_func ("/Wobj/Signal/same-object", test_same_object);
   g_test_add_func ("/Wobj/Signal/reentrancy", test_reentrancy);
   g_test_add_func ("/Wobj/Signal/dying", test_dying);
