@@ -74,7 +74,9 @@ weak_connection_unref (gpointer data)
  * connected. Matching the guard by its data (the connection record, which
  * the caller keeps alive, so its address can't have been reused) instead
  * of by handler id makes this a silent no-op when the handler is already
- * gone: disconnected by hand, or by an earlier call. */
+ * gone: disconnected by hand, or by an earlier call. The receiver's
+ * address would not do as the data: once it is dead, a new object may
+ * have it, and a new connection of its own on the same emitter. */
 static void
 disconnect_guard (WeakConnection *connection,
                   gpointer        emitter)
@@ -278,6 +280,11 @@ connect_weak (gpointer    emitter,
  * automatic disconnection happens on that thread, so checking and then
  * disconnecting there never races with it. The automatic disconnections
  * never race with each other, nor warn about a handler already gone.
+ *
+ * The handler GLib knows is a closure of wobj's, which checks that
+ * @receiver lives before it calls @c_handler: the
+ * g_signal_handlers_disconnect_by_func() family, which matches a C
+ * closure's callback and data, does not find it. Use the handler id.
  *
  * @emitter may be @receiver.
  *
