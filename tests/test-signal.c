@@ -637,9 +637,11 @@ test_receiver_dies_elsewhere_delivered (void)
 {
   TestEmitter *emitter = emitter_new ();
   TestReceiver *receiver = receiver_new ();
+  gint n_finalized = g_atomic_int_get (&test_receiver_n_finalized);
 
   wk_signal_connect_weak (emitter, "ping", G_CALLBACK (on_ping), receiver, 0);
   unref_in_thread (receiver);
+  g_assert_cmpint (g_atomic_int_get (&test_receiver_n_finalized), ==, n_finalized + 1);
   iterate_until_disconnected (emitter);
   g_assert_finalize_object (emitter);
 }
@@ -1205,6 +1207,7 @@ static void
 test_stress (void)
 {
   guint rounds = scaled (200);
+  gint n_finalized = g_atomic_int_get (&test_receiver_n_finalized);
   Watchdog w;
 
   watchdog_start (&w, "stress");
@@ -1239,6 +1242,7 @@ test_stress (void)
       iterate_until_disconnected (s.emitter);
       g_assert_finalize_object (s.emitter);
     }
+  g_assert_cmpint (g_atomic_int_get (&test_receiver_n_finalized), ==, n_finalized + (gint) rounds);
   watchdog_stop (&w);
 }
 
