@@ -92,6 +92,36 @@ def _gobject_repr_with(obj, what):
 
 # Wk.Ref
 
+# The callback-less Wk.Ref and proxy of each object, shared as
+# weakref.ref(o) is weakref.ref(o): kept in C tables keyed weakly by the
+# object itself, so that an entry goes with its object (never keeping it
+# alive) and lookups are atomic from any thread. Made at first use.
+_shared = {}
+
+
+def _shared_table(name):
+    table = _shared.get(name)
+    if table is None:
+        table = _shared.setdefault(name, Wk.KeyTable.new())
+    return table
+
+
+def _shared_for(name, obj, make):
+    """The shared object of kind @name for @obj, made by make() when there
+    is none yet; one wins when two threads race."""
+    table = _shared_table(name)
+    found, value = table.lookup_value(obj)
+    if found:
+        return value
+    _inserted, value = table.lookup_or_insert_value(obj, _pyvalue(make()))
+    return value
+
+
+# Names a Wk.Ref keeps in its instance dict; nothing else may be set on a
+# Wk.Ref, as on a weakref.ref. (WkRef is a final type: no subclasses.)
+_REF_SLOTS = frozenset(('_wk_hash', '_wk_callback'))
+
+
 class Ref(Wk.Ref):
     """A weak reference to a GObject: the counterpart of weakref.ref.
 
@@ -99,15 +129,18 @@ class Ref(Wk.Ref):
     Calling the reference returns the object, or None once it is
     finalized. callback(ref) runs once when the object is finalized, on the
     thread that made the reference (from its main context when the object
-    dies on another thread). The GObject way, Wk.Ref(object=obj), Wk.Ref()
-    and Wk.Ref.new(), still works.
+    dies on another thread); __callback__ gives it, None once the object is
+    gone. Wk.Ref(obj) without a callback returns the one shared reference
+    to @obj, as weakref.ref does. The GObject way, Wk.Ref(object=obj),
+    Wk.Ref() and Wk.Ref.new(), still works and makes a new reference.
 
     Equality and hashing follow weakref.ref: two live references are equal
     when their objects are the same; a dead one is equal only to itself.
-    The hash is the object's, kept once taken (Wk.Ref(obj) takes it at
-    once), and never raises: a dead reference whose hash was never taken
-    hashes by identity, which is consistent because it is equal only to
-    itself.
+    References are not ordered (< raises TypeError) and take no
+    attributes. The hash is the object's, kept once taken (Wk.Ref(obj)
+    takes it at once), and never raises: a dead reference whose hash was
+    never taken hashes by identity, which is consistent because it is equal
+    only to itself.
     """
 
     def __new__(cls, *args, **kwargs):
@@ -126,17 +159,11 @@ class Ref(Wk.Ref):
                             % ', '.join(sorted(kwargs)))
         _check_object(obj)
         if callback is None:
-            ref = Wk.Ref.new(obj)
-        else:
-            if not callable(callback):
-                raise TypeError("callback must be callable, not '%s'"
-                                % type(callback).__name__)
-            ref = Wk.Ref.new_full(obj, callback)
-        try:
-            ref._wk_hash = hash(obj)
-        except TypeError:
-            pass   # an unhashable object: hash(ref) raises while it lives
-        return ref
+            return _shared_for('ref', obj, lambda: _new_ref(obj, None))
+        if not callable(callback):
+            raise TypeError("callback must be callable, not '%s'"
+                            % type(callback).__name__)
+        return _new_ref(obj, callback)
 
     def __init__(self, *args, **kwargs):
         if args:
@@ -150,6 +177,22 @@ class Ref(Wk.Ref):
     def __call__(self):
         return self.dup_object()
 
+    @property
+    def __callback__(self):
+        """The callback given to Wk.Ref(obj, callback), or None once the
+        object is gone or when there was none (weakref.ref.__callback__)."""
+        if not self.is_alive():
+            return None
+        return self.__dict__.get('_wk_callback')
+
+    def __setattr__(self, name, value):
+        if name not in _REF_SLOTS:
+            raise AttributeError("'Wk.Ref' object has no attribute '%s'" % name)
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        raise AttributeError("'Wk.Ref' object has no attribute '%s'" % name)
+
     # As weakref.ref: a reference is its own copy.
     def __copy__(self):
         return self
@@ -162,8 +205,8 @@ class Ref(Wk.Ref):
             return NotImplemented
         if self is other:
             return True
-        mine = self.dup_object()
-        theirs = other.dup_object()
+        mine = self()
+        theirs = other()
         if mine is None or theirs is None:
             return False
         return mine == theirs
@@ -174,26 +217,191 @@ class Ref(Wk.Ref):
             return NotImplemented
         return not equal
 
+    # References are not ordered, as weakref.ref: PyGObject would otherwise
+    # order them by address.
+    def __lt__(self, other):
+        return NotImplemented
+
+    __le__ = __gt__ = __ge__ = __lt__
+
     def __hash__(self):
         try:
             return self.__dict__['_wk_hash']
         except KeyError:
             pass
-        obj = self.dup_object()
+        obj = self()
         value = hash(obj) if obj is not None else object.__hash__(self)
         self._wk_hash = value
         return value
 
     def __repr__(self):
-        obj = self.dup_object()
+        obj = self()
         if obj is None:
             return '<Wk.Ref at %#x; dead>' % id(self)
         return "<Wk.Ref at %#x; to '%s' at %#x>" % (
             id(self), _type_name(obj), _address(obj))
 
 
+def _new_ref(obj, callback):
+    """A new Wk.Ref to @obj (a GObject) with @callback (a callable or
+    None), its hash taken."""
+    if callback is None:
+        ref = Wk.Ref.new(obj)
+    else:
+        def notify(ref, callback=callback):
+            # Forget the callback first: __callback__ is None from now on,
+            # and it is released with the C closure once this returns.
+            ref.__dict__.pop('_wk_callback', None)
+            callback(ref)
+        ref = Wk.Ref.new_full(obj, notify)
+        ref.__dict__['_wk_callback'] = callback
+    try:
+        ref.__dict__['_wk_hash'] = hash(obj)
+    except TypeError:
+        pass   # an unhashable object: hash(ref) raises while it lives
+    return ref
+
+
 Ref = override(Ref)
 __all__.append('Ref')
+
+
+# Wk.finalize
+
+class finalize:
+    """Calls func(*args, **kwargs) once when the GObject @obj is finalized:
+    the counterpart of weakref.finalize.
+
+    Wk.finalize(obj, func, /, *args, **kwargs) keeps @func and its
+    arguments alive, not @obj. The finalizer runs when @obj is finalized
+    (on the thread that made it: from its main context when @obj dies on
+    another thread), when it is called, or at interpreter exit while its
+    `atexit` attribute is true (the default), whichever comes first; never
+    twice. Calling it returns func's result the first time, None after.
+    """
+
+    __slots__ = ()
+    _registry = {}
+    _shutdown = False
+    _index_iter = __import__('itertools').count()
+    _dirty = False
+    _registered_with_atexit = False
+
+    class _Info:
+        __slots__ = ('ref', 'func', 'args', 'kwargs', 'atexit', 'index')
+
+    def __init__(self, obj, func, /, *args, **kwargs):
+        _check_object(obj)
+        if not callable(func):
+            raise TypeError("func must be callable, not '%s'" % type(func).__name__)
+        if not finalize._registered_with_atexit:
+            import atexit
+            atexit.register(finalize._exitfunc)
+            finalize._registered_with_atexit = True
+        info = self._Info()
+        info.ref = _new_ref(obj, self)
+        info.func = func
+        info.args = args
+        info.kwargs = kwargs or None
+        info.atexit = True
+        info.index = next(finalize._index_iter)
+        finalize._registry[self] = info
+        finalize._dirty = True
+
+    def __call__(self, _=None):
+        """Runs the finalizer if it is alive (and the interpreter is not
+        past its exit finalizers); returns func's result, else None."""
+        info = finalize._registry.pop(self, None)
+        if info and not finalize._shutdown:
+            return info.func(*info.args, **(info.kwargs or {}))
+        return None
+
+    def detach(self):
+        """Kills the finalizer without calling it: (obj, func, args,
+        kwargs) if it was alive and its object lives, else None."""
+        info = finalize._registry.get(self)
+        obj = info and info.ref()
+        if obj is not None and finalize._registry.pop(self, None):
+            return (obj, info.func, info.args, info.kwargs or {})
+        return None
+
+    def peek(self):
+        """(obj, func, args, kwargs) if the finalizer is alive and its
+        object lives, else None; the finalizer stays alive."""
+        info = finalize._registry.get(self)
+        obj = info and info.ref()
+        if obj is not None:
+            return (obj, info.func, info.args, info.kwargs or {})
+        return None
+
+    @property
+    def alive(self):
+        """Whether the finalizer has yet to run (and was not detached)."""
+        return self in finalize._registry
+
+    @property
+    def atexit(self):
+        """Whether the finalizer runs at interpreter exit if still alive
+        (default True)."""
+        info = finalize._registry.get(self)
+        return bool(info) and info.atexit
+
+    @atexit.setter
+    def atexit(self, value):
+        info = finalize._registry.get(self)
+        if info:
+            info.atexit = bool(value)
+
+    def __repr__(self):
+        info = finalize._registry.get(self)
+        obj = info and info.ref()
+        if obj is None:
+            return '<%s object at %#x; dead>' % (type(self).__name__, id(self))
+        return "<%s object at %#x; for '%s' at %#x>" % (
+            type(self).__name__, id(self), _type_name(obj), _address(obj))
+
+    @classmethod
+    def _select_for_exit(cls):
+        # The finalizers to run at exit, oldest first: the exit function
+        # pops from the end, newest first.
+        pending = [(info.index, f) for f, info in cls._registry.items() if info.atexit]
+        pending.sort(key=lambda item: item[0])
+        return [f for _index, f in pending]
+
+    @classmethod
+    def _exitfunc(cls):
+        # A finalizer may make or kill others: select again whenever the
+        # registry changed. The collector is off meanwhile, so that no
+        # finalizer runs from a collection in the middle of the walk.
+        import gc
+        import sys
+        reenable_gc = False
+        try:
+            if cls._registry:
+                if gc.isenabled():
+                    reenable_gc = True
+                    gc.disable()
+                pending = None
+                while True:
+                    if pending is None or finalize._dirty:
+                        pending = cls._select_for_exit()
+                        finalize._dirty = False
+                    if not pending:
+                        break
+                    f = pending.pop()
+                    try:
+                        f()
+                    except Exception:
+                        sys.excepthook(*sys.exc_info())
+        finally:
+            # Finalizers that would run after this point (objects dying
+            # during interpreter teardown) do nothing.
+            finalize._shutdown = True
+            if reenable_gc:
+                gc.enable()
+
+
+__all__.append('finalize')
 
 
 # Wk.proxy
@@ -202,7 +410,7 @@ _PROXY_REF = '_Proxy__ref'
 
 
 def _target(proxy):
-    obj = object.__getattribute__(proxy, _PROXY_REF).dup_object()
+    obj = object.__getattribute__(proxy, _PROXY_REF)()
     if obj is None:
         raise ReferenceError('weakly-referenced object no longer exists')
     return obj
@@ -250,7 +458,7 @@ class ProxyType:
         return dir(_target(self))
 
     def __repr__(self):
-        obj = object.__getattribute__(self, _PROXY_REF).dup_object()
+        obj = object.__getattribute__(self, _PROXY_REF)()
         if obj is None:
             return '<Wk.proxy at %#x; dead>' % id(self)
         return "<Wk.proxy at %#x; to '%s' at %#x>" % (
@@ -356,11 +564,14 @@ def proxy(obj, callback=None):
     Attribute access (get, set, delete), calls when @obj is callable, and
     the usual operators are forwarded to @obj; once it is finalized they
     raise ReferenceError. callback(proxy) runs once when @obj is finalized,
-    as for Wk.Ref. A proxy is not hashable.
+    as for Wk.Ref. A proxy is not hashable. Wk.proxy(obj) without a
+    callback returns the one shared proxy to @obj, as weakref.proxy does.
     """
-    if callable(obj):
-        return CallableProxyType(obj, callback)
-    return ProxyType(obj, callback)
+    cls = CallableProxyType if callable(obj) else ProxyType
+    if callback is None:
+        _check_object(obj)
+        return _shared_for('proxy', obj, lambda: cls(obj))
+    return cls(obj, callback)
 
 
 __all__ += ['proxy', 'ProxyType', 'CallableProxyType', 'ProxyTypes']
@@ -774,7 +985,22 @@ class Set(Wk.Set):
     def __init__(self, iterable=None, /, **kwargs):
         if 'member_type' in kwargs:
             kwargs['member_type'] = _member_gtype(kwargs['member_type'])
-        super().__init__(**kwargs)
+        try:
+            self.__grefcount__
+        except TypeError:
+            super().__init__(**kwargs)   # the first call: make the GObject
+        else:
+            # Called again, as set.__init__ and WeakSet.__init__ may be: the
+            # members are replaced. The member type is construct-only.
+            if kwargs.get('member_type', self.get_member_type()) != self.get_member_type():
+                raise TypeError("a Wk.Set's member_type can't be changed")
+            other = set(kwargs) - {'member_type'}
+            if other:
+                raise TypeError('Wk.Set.__init__() got unexpected keyword arguments: %s'
+                                % ', '.join(sorted(other)))
+            if iterable is not None:
+                iterable = self._wk_objects(iterable)
+            self.remove_all()
         if iterable is not None:
             self.update(iterable)
 
@@ -883,7 +1109,22 @@ class Set(Wk.Set):
         Wk.Set.update(new, self)
         return new
 
-    __copy__ = copy
+    def __copy__(self):
+        # As copy.copy(WeakSet): the same members, and the instance dict
+        # (its values shared).
+        new = self.copy()
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def __deepcopy__(self, memo):
+        # As copy.deepcopy(WeakSet): the members are shared, not copied (a
+        # weak set can't own copies: they would die at once), the instance
+        # dict is copied deeply.
+        new = self.copy()
+        memo[id(self)] = new
+        for name, value in self.__dict__.items():
+            new.__dict__[name] = _copy.deepcopy(value, memo)
+        return new
 
     def update(self, other):
         if isinstance(other, Wk.Set) and self._wk_set_fits(other):
