@@ -404,6 +404,73 @@ class finalize:
 __all__.append('finalize')
 
 
+# Wk.connect_weak
+
+def connect_weak(emitter, detailed_signal, method, *extra_args):
+    """Connects the bound method @method to @detailed_signal of the GObject
+    @emitter without keeping the method's instance (the receiver) alive;
+    returns the handler id.
+
+    emitter.connect("clicked", self.on_clicked) keeps self alive as long as
+    the emitter lives: when self owns the emitter, neither is ever freed.
+    Wk.connect_weak(emitter, "clicked", self.on_clicked) holds self weakly
+    (a GObject through a Wk.Ref, any other object through a
+    weakref.WeakMethod), never calls the method once self is gone, and
+    disconnects the handler when self dies: at once on the thread that
+    connected, from that thread's main context when a GObject receiver dies
+    on another thread (it is already never called meanwhile). When the
+    emitter dies first the handler goes with it. The handler gets the
+    signal's arguments then @extra_args, as with connect(), and its return
+    value is the signal's.
+    """
+    _check_object(emitter)
+    if not isinstance(detailed_signal, str):
+        raise TypeError("detailed_signal must be str, not '%s'"
+                        % type(detailed_signal).__name__)
+    if not isinstance(method, _types.MethodType):
+        raise TypeError("Wk.connect_weak needs a bound method (obj.method), "
+                        "not '%s'" % type(method).__name__)
+    receiver = method.__self__
+    func = method.__func__
+    emitter_ref = Ref(emitter)
+    handler_id = 0
+
+    def disconnect(_ref):
+        # The receiver is gone: the handler goes too, unless the emitter
+        # went first (taking its handlers with it).
+        emitter = emitter_ref()
+        if (emitter is not None and handler_id
+                and GObject.signal_handler_is_connected(emitter, handler_id)):
+            GObject.signal_handler_disconnect(emitter, handler_id)
+
+    if isinstance(receiver, GObject.Object):
+        receiver_ref = Ref(receiver, disconnect)
+
+        def handler(*args):
+            receiver = receiver_ref()
+            if receiver is None:
+                return None
+            return func(receiver, *args)
+    else:
+        try:
+            weak_method = _weakref.WeakMethod(method, disconnect)
+        except TypeError:
+            raise TypeError("cannot create weak reference to '%s' object"
+                            % type(receiver).__name__) from None
+
+        def handler(*args):
+            bound = weak_method()
+            if bound is None:
+                return None
+            return bound(*args)
+    del receiver, method
+    handler_id = emitter.connect(detailed_signal, handler, *extra_args)
+    return handler_id
+
+
+__all__.append('connect_weak')
+
+
 # Wk.proxy
 
 _PROXY_REF = '_Proxy__ref'

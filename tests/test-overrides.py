@@ -1865,6 +1865,208 @@ class SetCopyTest(TestCase):
         del a, b, c
 
 
+class Emitter(GObject.Object):
+    __gsignals__ = {
+        'ping': (GObject.SignalFlags.RUN_LAST, None, (int,)),
+        'ask': (GObject.SignalFlags.RUN_LAST, int, (int,)),
+    }
+
+
+class GReceiver(GObject.Object):
+    """A GObject receiver of Emitter's signals."""
+
+    def __init__(self, calls):
+        super().__init__()
+        self.calls = calls
+
+    def on_ping(self, emitter, n, *extra):
+        self.calls.append((self, emitter, n) + extra)
+
+    def on_ask(self, emitter, n):
+        return n * 2
+
+
+class PyReceiver:
+    """A plain Python receiver of Emitter's signals."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def on_ping(self, emitter, n, *extra):
+        self.calls.append((self, emitter, n) + extra)
+
+
+class ConnectWeakTest(TestCase):
+
+    def check_receiver(self, receiver, calls, emitter):
+        handler_id = Wk.connect_weak(emitter, 'ping', receiver.on_ping, 'x', 2)
+        self.assertIsInstance(handler_id, int)
+        self.assertGreater(handler_id, 0)
+        emitter.emit('ping', 7)
+        self.assertEqual(calls, [(receiver, emitter, 7, 'x', 2)])
+        self.assertTrue(GObject.signal_handler_is_connected(emitter, handler_id))
+        calls.clear()
+        return handler_id
+
+    def test_gobject_receiver(self):
+        calls = []
+        emitter = self.new(Emitter)
+        receiver = self.track(GReceiver(calls))
+        handler_id = self.check_receiver(receiver, calls, emitter)
+        ref = Wk.Ref.new(receiver)
+        del receiver                      # not kept alive by the handler
+        self.assertFalse(ref.is_alive())
+        self.assertFalse(GObject.signal_handler_is_connected(emitter, handler_id))
+        emitter.emit('ping', 8)
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_python_receiver(self):
+        calls = []
+        emitter = self.new(Emitter)
+        receiver = PyReceiver(calls)
+        handler_id = self.check_receiver(receiver, calls, emitter)
+        ref = weakref.ref(receiver)
+        del receiver
+        self.assertIsNone(ref())
+        self.assertFalse(GObject.signal_handler_is_connected(emitter, handler_id))
+        emitter.emit('ping', 8)
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_receiver_owning_its_emitter(self):
+        # The leak connect() makes: self.button.connect(..., self.on_x).
+        for cls in (GReceiver, PyReceiver):
+            calls = []
+            receiver = cls(calls)
+            if isinstance(receiver, GObject.Object):
+                self.track(receiver)
+            receiver.emitter = self.new(Emitter)
+            Wk.connect_weak(receiver.emitter, 'ping', receiver.on_ping)
+            receiver.emitter.emit('ping', 1)
+            self.assertEqual(len(calls), 1)
+            emitter_ref = Wk.Ref.new(receiver.emitter)
+            del receiver
+            calls.clear()
+            self.assertFalse(emitter_ref.is_alive(), cls)   # no gc.collect()
+
+    def test_emitter_dies_first(self):
+        for cls in (GReceiver, PyReceiver):
+            calls = []
+            emitter = self.new(Emitter)
+            receiver = cls(calls)
+            if isinstance(receiver, GObject.Object):
+                self.track(receiver)
+            Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+            emitter_ref = Wk.Ref.new(emitter)
+            del emitter
+            self.assertFalse(emitter_ref.is_alive())
+            del receiver                  # harmless: nothing to disconnect
+            collect()
+            self.assertEqual(calls, [])
+
+    def test_return_value(self):
+        emitter = self.new(Emitter)
+        receiver = self.track(GReceiver([]))
+        Wk.connect_weak(emitter, 'ask', receiver.on_ask)
+        self.assertEqual(emitter.emit('ask', 21), 42)
+        del receiver, emitter
+
+    def test_detailed_signal(self):
+        calls = []
+        emitter = self.new(Number)
+        receiver = PyReceiver(calls)
+
+        class Notified(PyReceiver):
+            def on_notify(self, obj, pspec):
+                self.calls.append(pspec.name)
+        receiver = Notified(calls)
+        handler_id = Wk.connect_weak(emitter, 'notify::g-type-instance', receiver.on_notify)
+        self.assertGreater(handler_id, 0)
+        del receiver
+        self.assertFalse(GObject.signal_handler_is_connected(emitter, handler_id))
+        del emitter
+
+    def test_receiver_dies_on_another_thread(self):
+        calls = []
+        emitter = self.new(Emitter)
+        store = Gio.ListStore(item_type=GObject.Object)
+        receiver = self.track(GReceiver(calls))
+        store.append(receiver)
+        handler_id = Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+        emitter.emit('ping', 1)
+        self.assertEqual(len(calls), 1)
+        calls.clear()
+        del receiver
+        # The store holds the last reference: drop it on another thread.
+        worker = threading.Thread(target=store.remove_all)
+        worker.start()
+        worker.join()
+        # Dead at once: never called, though still connected until the
+        # connecting thread's main context runs.
+        emitter.emit('ping', 2)
+        self.assertEqual(calls, [])
+        iterate_until(lambda: not GObject.signal_handler_is_connected(emitter, handler_id))
+        emitter.emit('ping', 3)
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_receiver_dies_on_another_thread_python(self):
+        calls = []
+        emitter = self.new(Emitter)
+        receiver = PyReceiver(calls)
+        holder = [receiver]
+        handler_id = Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+        del receiver
+        worker = threading.Thread(target=holder.clear)
+        worker.start()
+        worker.join()
+        self.assertFalse(GObject.signal_handler_is_connected(emitter, handler_id))
+        emitter.emit('ping', 2)
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_emission_on_another_thread(self):
+        calls = []
+        emitter = self.new(Emitter)
+        receiver = self.track(GReceiver(calls))
+        Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+        worker = threading.Thread(target=emitter.emit, args=('ping', 5))
+        worker.start()
+        worker.join()
+        self.assertEqual(len(calls), 1)
+        calls.clear()
+        del receiver, worker
+        worker = threading.Thread(target=emitter.emit, args=('ping', 6))
+        worker.start()
+        worker.join()
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_bad_input(self):
+        emitter = self.new(Emitter)
+        receiver = PyReceiver([])
+        with self.assertRaisesRegex(TypeError, "'int'"):
+            Wk.connect_weak(10, 'ping', receiver.on_ping)
+        with self.assertRaisesRegex(TypeError, 'bound method'):
+            Wk.connect_weak(emitter, 'ping', print)
+        with self.assertRaisesRegex(TypeError, 'bound method'):
+            Wk.connect_weak(emitter, 'ping', lambda *a: None)
+        with self.assertRaisesRegex(TypeError, 'str'):
+            Wk.connect_weak(emitter, 1, receiver.on_ping)
+
+        class Slotted:
+            __slots__ = ()
+
+            def on_ping(self, *args):
+                pass
+        with self.assertRaisesRegex(TypeError, 'Slotted'):
+            Wk.connect_weak(emitter, 'ping', Slotted().on_ping)
+        with self.assertRaises(TypeError):
+            Wk.connect_weak(emitter, 'no-such-signal', receiver.on_ping)
+        del emitter
+
+
 if __name__ == '__main__':
     import faulthandler
     # A hang fails the run, with every thread's traceback.
