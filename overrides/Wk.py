@@ -30,6 +30,20 @@ Wk = get_introspection_module('Wk')
 __all__ = []
 
 
+def _load_helper():
+    import os
+    if os.environ.get('WOBJ_PYTHON_HELPER', '') == '0':
+        return None
+    try:
+        from . import _wk
+    except ImportError:
+        return None
+    return _wk
+
+
+_helper = _load_helper()
+
+
 # Helpers.
 
 def _type_name(obj):
@@ -117,9 +131,15 @@ def _shared_for(name, obj, make):
     return value
 
 
-# Names a Wk.Ref keeps in its instance dict; nothing else may be set on a
-# Wk.Ref, as on a weakref.ref. (WkRef is a final type: no subclasses.)
-_REF_SLOTS = frozenset(('_wk_hash', '_wk_callback'))
+# What a Wk.Ref made here knows beyond its C object, [hash, callback],
+# kept in a C table keyed by the Wk.Ref itself rather than in the wrapper's
+# instance dict: a dict makes PyGObject hold the wrapper with a toggle
+# reference, and a toggle reference turns any g_object_ref() that wobj
+# takes while CPython's trashcan defers the wrapper's deallocation into a
+# double free (see docs/python.md).
+def _ref_state(ref):
+    found, state = _shared_table('state').lookup_value(ref)
+    return state if found else None
 
 
 class Ref(Wk.Ref):
@@ -183,12 +203,11 @@ class Ref(Wk.Ref):
         object is gone or when there was none (weakref.ref.__callback__)."""
         if not self.is_alive():
             return None
-        return self.__dict__.get('_wk_callback')
+        state = _ref_state(self)
+        return state[1] if state is not None else None
 
     def __setattr__(self, name, value):
-        if name not in _REF_SLOTS:
-            raise AttributeError("'Wk.Ref' object has no attribute '%s'" % name)
-        super().__setattr__(name, value)
+        raise AttributeError("'Wk.Ref' object has no attribute '%s'" % name)
 
     def __delattr__(self, name):
         raise AttributeError("'Wk.Ref' object has no attribute '%s'" % name)
@@ -225,13 +244,15 @@ class Ref(Wk.Ref):
     __le__ = __gt__ = __ge__ = __lt__
 
     def __hash__(self):
-        try:
-            return self.__dict__['_wk_hash']
-        except KeyError:
-            pass
+        state = _ref_state(self)
+        if state is not None and state[0] is not None:
+            return state[0]
         obj = self()
         value = hash(obj) if obj is not None else object.__hash__(self)
-        self._wk_hash = value
+        if state is None:
+            _shared_table('state').insert_value(self, _pyvalue([value, None]))
+        else:
+            state[0] = value
         return value
 
     def __repr__(self):
@@ -245,20 +266,28 @@ class Ref(Wk.Ref):
 def _new_ref(obj, callback):
     """A new Wk.Ref to @obj (a GObject) with @callback (a callable or
     None), its hash taken."""
+    state = [None, callback]
     if callback is None:
         ref = Wk.Ref.new(obj)
     else:
-        def notify(ref, callback=callback):
+        def fire(ref, state=state):
             # Forget the callback first: __callback__ is None from now on,
             # and it is released with the C closure once this returns.
-            ref.__dict__.pop('_wk_callback', None)
-            callback(ref)
-        ref = Wk.Ref.new_full(obj, notify)
-        ref.__dict__['_wk_callback'] = callback
+            callback = state[1]
+            state[1] = None
+            if callback is not None:
+                callback(ref)
+        if _helper is not None:
+            # The helper's notify never hands out a Wk.Ref whose wrapper
+            # PyGObject is deallocating; PyGObject's closures would.
+            ref = _helper.ref_new_full(obj, fire)
+        else:
+            ref = Wk.Ref.new_full(obj, fire)
     try:
-        ref.__dict__['_wk_hash'] = hash(obj)
+        state[0] = hash(obj)
     except TypeError:
         pass   # an unhashable object: hash(ref) raises while it lives
+    _shared_table('state').insert_value(ref, _pyvalue(state))
     return ref
 
 
@@ -1332,3 +1361,19 @@ class Set(Wk.Set):
 Set = override(Set)
 collections.abc.MutableSet.register(Set)
 __all__.append('Set')
+
+
+# The compiled helper (gi/overrides/_wk, built from overrides/_wk.c): the
+# hot paths as method descriptors that call wobj with the GIL held, several
+# times faster than PyGObject's generic invoke path, and that never hand
+# out a wrapper PyGObject is deallocating (see docs/python.md). Without it
+# (not built, or WOBJ_PYTHON_HELPER=0 in the environment) the pure-Python
+# methods above do the same work.
+
+if _helper is not None:
+    Ref.__call__ = _helper.method(Ref, 'Ref.__call__')
+    ValueTable.__getitem__ = _helper.method(ValueTable, 'ValueTable.__getitem__')
+    ValueTable.get = _helper.method(ValueTable, 'ValueTable.get')
+    ValueTable.__contains__ = _helper.method(ValueTable, 'ValueTable.__contains__')
+    KeyTable.__getitem__ = _helper.method(KeyTable, 'KeyTable.__getitem__')
+    Set.__contains__ = _helper.method(Set, 'Set.__contains__')

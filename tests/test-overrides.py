@@ -123,8 +123,18 @@ class LoadingTest(TestCase):
             self.assertEqual(os.path.realpath(os.path.dirname(module.__file__)),
                              os.path.realpath(expected))
         self.assertEqual(Wk.Ref.__module__, 'gi.overrides.Wk')
+        # The compiled helper is loaded when built (WOBJ_TEST_HELPER=1),
+        # not when the fallback is forced (WOBJ_PYTHON_HELPER=0).
+        helper = module._helper
+        if os.environ.get('WOBJ_TEST_HELPER') == '1':
+            self.assertIsNotNone(helper)
+            self.assertIs(Wk.Ref.__call__, vars(Wk.Ref)['__call__'])
+            self.assertEqual(type(vars(Wk.Ref)['__call__']).__name__, 'method_descriptor')
+        if os.environ.get('WOBJ_PYTHON_HELPER') == '0':
+            self.assertIsNone(helper)
         for name in ('Ref', 'ValueTable', 'KeyTable', 'Set', 'proxy',
-                     'ProxyType', 'CallableProxyType', 'ProxyTypes'):
+                     'ProxyType', 'CallableProxyType', 'ProxyTypes',
+                     'finalize', 'connect_weak'):
             self.assertTrue(hasattr(Wk, name), name)
 
     def test_abcs(self):
