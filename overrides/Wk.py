@@ -195,7 +195,7 @@ class Ref(Wk.Ref):
         super().__init__(**kwargs)
 
     def __call__(self):
-        return self.dup_object()
+        return Wk.Ref.dup_object(self)
 
     @property
     def __callback__(self):
@@ -1372,6 +1372,7 @@ __all__.append('Set')
 
 if _helper is not None:
     Ref.__call__ = _helper.method(Ref, 'Ref.__call__')
+    _helper.install_call(Ref)
     ValueTable.__getitem__ = _helper.method(ValueTable, 'ValueTable.__getitem__')
     ValueTable.get = _helper.method(ValueTable, 'ValueTable.get')
     ValueTable.__contains__ = _helper.method(ValueTable, 'ValueTable.__contains__')

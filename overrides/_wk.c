@@ -81,14 +81,26 @@ unref_guarded (gpointer object)
 static PyObject *
 wrap_full (gpointer object)
 {
-  PyObject *wrapper;
+  PyGObject *wrapper;
   PyObject *result;
 
   wrapper = g_object_get_qdata (object, wrapper_quark);
-  if (wrapper != NULL && wrapper_is_dying (wrapper))
+  if (wrapper != NULL)
     {
-      unref_guarded (object);
-      Py_RETURN_NONE;
+      if (wrapper_is_dying ((PyObject *) wrapper))
+        {
+          unref_guarded (object);
+          Py_RETURN_NONE;
+        }
+      /* What pygobject_new() does with an existing wrapper, without its
+       * second qdata lookup; a floating wrapper (a Python subclass being
+       * constructed from C) is left to it. */
+      if (!(wrapper->private_flags.flags & PYGOBJECT_IS_FLOATING_REF))
+        {
+          Py_INCREF (wrapper);
+          g_object_unref (object);
+          return (PyObject *) wrapper;
+        }
     }
 
   result = pygobject_new (object);
@@ -184,6 +196,34 @@ ref_call (PyObject *self,
   if (object == NULL)
     Py_RETURN_NONE;
   return wrap_full (object);
+}
+
+/* The tp_call of the Wk.Ref class once install_call() ran: the same as
+ * ref_call(), without the lookup of __call__ that the slot of a class
+ * defining __call__ makes on every call. The class is Wk.Ref's override
+ * (WkRef is final): @self is a Wk.Ref wrapper. */
+static PyObject *
+ref_tp_call (PyObject *self,
+             PyObject *args,
+             PyObject *kwargs)
+{
+  GObject *object = pygobject_get (self);
+  gpointer target;
+
+  if (PyTuple_GET_SIZE (args) != 0 || (kwargs != NULL && PyDict_GET_SIZE (kwargs) != 0))
+    {
+      PyErr_SetString (PyExc_TypeError, "Wk.Ref() takes no arguments");
+      return NULL;
+    }
+  if (object == NULL)
+    {
+      PyErr_SetString (PyExc_TypeError, "Wk.Ref is not initialized");
+      return NULL;
+    }
+  target = wk_ref_dup_object ((WkRef *) object);
+  if (target == NULL)
+    Py_RETURN_NONE;
+  return wrap_full (target);
 }
 
 /* Wk.ValueTable.__getitem__ */
@@ -444,6 +484,39 @@ method (PyObject         *module,
   return NULL;
 }
 
+/* _wk.install_call(cls): makes calling an instance of @cls, the override
+ * of Wk.Ref whose __call__ is already method(cls, "Ref.__call__"), go
+ * straight to ref_tp_call(). Setting __call__ again on the class puts
+ * Python's slot back. */
+static PyObject *
+install_call (PyObject *module,
+              PyObject *cls)
+{
+  PyTypeObject *type = (PyTypeObject *) cls;
+  PyObject *call;
+  gboolean ours;
+
+  if (!PyType_Check (cls) || !PyType_IsSubtype (type, &PyGObject_Type)
+      || !(type->tp_flags & Py_TPFLAGS_HEAPTYPE)
+      || !g_type_is_a (pyg_type_from_object (cls), WK_TYPE_REF))
+    {
+      PyErr_Clear ();
+      PyErr_SetString (PyExc_TypeError, "install_call(cls): cls must be the Wk.Ref class");
+      return NULL;
+    }
+  call = PyDict_GetItemString (type->tp_dict, "__call__");
+  ours = call != NULL && Py_IS_TYPE (call, &PyMethodDescr_Type)
+         && ((PyMethodDescrObject *) call)->d_method == &hot_methods[0];
+  if (!ours)
+    {
+      PyErr_SetString (PyExc_TypeError, "install_call(cls): set cls.__call__ first");
+      return NULL;
+    }
+  type->tp_call = ref_tp_call;
+  PyType_Modified (type);
+  Py_RETURN_NONE;
+}
+
 /* _wk.wrapper_is_dying(obj): whether the wrapper PyGObject keeps for the
  * GObject of @obj is being deallocated; for tests. */
 static PyObject *
@@ -464,6 +537,8 @@ static PyMethodDef module_methods[] = {
     "ref_new_full(obj, callable): a new Wk.Ref whose callback calls callable(ref)." },
   { "method", (PyCFunction) (void (*) (void)) method, METH_FASTCALL,
     "method(cls, key): the compiled method @key for the class @cls." },
+  { "install_call", install_call, METH_O,
+    "install_call(cls): calls of Wk.Ref instances go straight to C." },
   { "wrapper_is_dying", py_wrapper_is_dying, METH_O,
     "Whether the wrapper of the object's GObject is being deallocated." },
   { NULL, NULL, 0, NULL },

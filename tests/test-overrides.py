@@ -1785,6 +1785,22 @@ class RefProtocolTest(TestCase):
         self.assertNotEqual(ra, rb)
         del a, b
 
+    def test_call_takes_no_arguments(self):
+        obj = self.new()
+        for ref in (Wk.Ref(obj), Wk.Ref.new(obj), Wk.Ref(obj, lambda r: None)):
+            with self.assertRaises(TypeError):
+                ref(1)
+            with self.assertRaises(TypeError):
+                ref(x=1)
+            self.assertIs(ref(), obj)
+            self.assertIs(Wk.Ref.__call__(ref), obj)
+        with self.assertRaises(TypeError):
+            weakref.ref(obj)(1)
+        with self.assertRaises(TypeError):
+            Wk.Ref.__call__(Wk.Set())
+        del obj, ref
+        self.assertIsNone(Wk.Ref.__call__(self._tracked[-1]))
+
     def test_no_attributes(self):
         obj = self.new()
         for ref in (Wk.Ref(obj), Wk.Ref(obj, lambda r: None)):
