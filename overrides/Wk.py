@@ -107,17 +107,17 @@ def _gobject_repr_with(obj, what):
 # Wk.Ref
 
 # The callback-less Wk.Ref and proxy of each object, shared as
-# weakref.ref(o) is weakref.ref(o): kept in C tables keyed weakly by the
-# object itself, so that an entry goes with its object (never keeping it
-# alive) and lookups are atomic from any thread. Made at first use.
-_shared = {}
+# weakref.ref(o) is weakref.ref(o), and what each Wk.Ref made here knows
+# (see _ref_state), kept in C tables keyed weakly by the object itself: an
+# entry goes with its object (never keeping it alive) and lookups are atomic
+# from any thread. Made at import, so that they belong to the importing
+# thread and its main context (where the entries of objects that die on
+# other threads are released).
+_shared = {name: Wk.KeyTable.new() for name in ('ref', 'proxy', 'state')}
 
 
 def _shared_table(name):
-    table = _shared.get(name)
-    if table is None:
-        table = _shared.setdefault(name, Wk.KeyTable.new())
-    return table
+    return _shared[name]
 
 
 def _shared_for(name, obj, make):
