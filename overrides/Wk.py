@@ -849,12 +849,21 @@ class ValueTable(_MappingMixin, Wk.ValueTable):
         return self.contains(key)
 
     def _wk_iter_keys(self):
+        if _helper is not None:
+            for key, _obj in _helper.Iter(self):
+                yield key
+            return
         contains = self.contains
         for key in self.dup_keys():
             if contains(key):
                 yield key
 
     def _wk_iter_items(self):
+        if _helper is not None:
+            # The walk in C, which never hands out a wrapper PyGObject is
+            # deallocating (dup_keys() would take references to them).
+            yield from _helper.Iter(self)
+            return
         lookup = self.lookup
         for key in self.dup_keys():
             obj = lookup(key)
@@ -975,6 +984,11 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
         return self.contains(key)
 
     def _wk_iter_keys(self):
+        if _helper is not None:
+            # The same walk in C, which also skips a key whose wrapper
+            # PyGObject is deallocating.
+            yield from _helper.Iter(self)
+            return
         # The C iterator's snapshot keeps no key alive. It still steps on
         # keys removed (not dead) since it started: skip them.
         it = Wk.KeyTableIter()
@@ -991,6 +1005,15 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
             it.clear()
 
     def _wk_iter_items(self):
+        if _helper is not None:
+            getitem = self.__getitem__
+            for key in self._wk_iter_keys():
+                try:
+                    value = getitem(key)
+                except KeyError:
+                    continue
+                yield key, value
+            return
         lookup = self.lookup_value
         for key in self._wk_iter_keys():
             found, value = lookup(key)
@@ -1142,6 +1165,11 @@ class Set(Wk.Set):
         return self.contains(obj)
 
     def __iter__(self):
+        if _helper is not None:
+            # The same walk in C, which also skips a member whose wrapper
+            # PyGObject is deallocating.
+            yield from _helper.Iter(self)
+            return
         # The C iterator's snapshot keeps no member alive. It still steps on
         # members removed (not dead) since it started: skip them.
         it = Wk.SetIter()

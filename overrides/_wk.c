@@ -423,6 +423,243 @@ ref_new_full (PyObject         *module,
   return result;
 }
 
+/* _wk.Iter(container): iterates the live members of a Wk.Set, the live
+ * keys of a Wk.KeyTable or the live (key, object) items of a Wk.ValueTable,
+ * through the C iterators (a snapshot that keeps no member alive), skipping
+ * members removed since the walk started (still in the snapshot) and
+ * members whose wrapper is being deallocated. The overrides' own iterators
+ * (SetIter, dup_keys(), ...) would take and drop references to such members
+ * through PyGObject: see unref_guarded(). */
+typedef enum {
+  ITER_SET,
+  ITER_KEY_TABLE,
+  ITER_VALUE_TABLE,
+} IterKind;
+
+typedef struct {
+  PyObject_HEAD
+  PyObject *container;     /* NULL once the walk is over */
+  PyObject *dying;         /* see iter_step() */
+  IterKind kind;
+  union {
+    WkSetIter set;
+    WkKeyTableIter key_table;
+    WkValueTableIter value_table;
+  } iter;
+} IterObject;
+
+static PyTypeObject Iter_Type;
+
+static PyObject *
+iter_new (PyTypeObject *type,
+          PyObject     *args,
+          PyObject     *kwargs)
+{
+  PyObject *container;
+  GObject *object;
+  IterObject *self;
+
+  if (!PyArg_ParseTuple (args, "O:Iter", &container))
+    return NULL;
+  if (!PyObject_TypeCheck (container, &PyGObject_Type)
+      || (object = pygobject_get (container)) == NULL
+      || !(WK_IS_SET (object) || WK_IS_KEY_TABLE (object) || WK_IS_VALUE_TABLE (object)))
+    {
+      PyErr_SetString (PyExc_TypeError, "Iter() takes a Wk.Set, Wk.KeyTable or Wk.ValueTable");
+      return NULL;
+    }
+
+  self = PyObject_New (IterObject, type);
+  if (self == NULL)
+    return NULL;
+  Py_INCREF (container);
+  self->container = container;
+  self->dying = NULL;
+  if (WK_IS_SET (object))
+    {
+      self->kind = ITER_SET;
+      wk_set_iter_init (&self->iter.set, WK_SET (object));
+    }
+  else if (WK_IS_KEY_TABLE (object))
+    {
+      self->kind = ITER_KEY_TABLE;
+      wk_key_table_iter_init (&self->iter.key_table, WK_KEY_TABLE (object));
+    }
+  else
+    {
+      self->kind = ITER_VALUE_TABLE;
+      wk_value_table_iter_init (&self->iter.value_table, WK_VALUE_TABLE (object));
+    }
+  return (PyObject *) self;
+}
+
+/* The C iterator holds the member it returned until its next step. When
+ * that member's wrapper was being deallocated, the reference the iterator
+ * took went through PyGObject's toggle notify (see unref_guarded()): its
+ * release at the next step must not deallocate the wrapper again. So the
+ * wrapper's count is held one up across the step, then put back. */
+static void
+iter_settle (IterObject *self)
+{
+  if (self->dying != NULL)
+    {
+      Py_SET_REFCNT (self->dying, Py_REFCNT (self->dying) - 1);
+      self->dying = NULL;
+    }
+}
+
+static void
+iter_finish (IterObject *self)
+{
+  if (self->container == NULL)
+    return;
+  switch (self->kind)
+    {
+    case ITER_SET:
+      wk_set_iter_clear (&self->iter.set);
+      break;
+    case ITER_KEY_TABLE:
+      wk_key_table_iter_clear (&self->iter.key_table);
+      break;
+    case ITER_VALUE_TABLE:
+    default:
+      wk_value_table_iter_clear (&self->iter.value_table);
+      break;
+    }
+  iter_settle (self);
+  Py_CLEAR (self->container);
+}
+
+static void
+iter_dealloc (IterObject *self)
+{
+  iter_finish (self);
+  PyObject_Free (self);
+}
+
+static PyObject *
+iter_next (IterObject *self)
+{
+  while (self->container != NULL)
+    {
+      GObject *container = pygobject_get (self->container);
+      PyObject *wrapper;
+      gconstpointer key = NULL;
+      gpointer member = NULL;
+      gboolean more = FALSE;
+      gboolean present = FALSE;
+
+      switch (self->kind)
+        {
+        case ITER_SET:
+          more = wk_set_iter_next (&self->iter.set, &member);
+          break;
+        case ITER_KEY_TABLE:
+          more = wk_key_table_iter_next (&self->iter.key_table, &member, NULL);
+          break;
+        case ITER_VALUE_TABLE:
+        default:
+          more = wk_value_table_iter_next (&self->iter.value_table, &key, &member);
+          break;
+        }
+      iter_settle (self);
+      if (!more)
+        {
+          /* The C iterator cleared itself at its end. */
+          Py_CLEAR (self->container);
+          break;
+        }
+
+      wrapper = g_object_get_qdata (member, wrapper_quark);
+      if (wrapper != NULL && wrapper_is_dying (wrapper))
+        {
+          Py_INCREF (wrapper);
+          self->dying = wrapper;
+          continue;
+        }
+
+      switch (self->kind)
+        {
+        case ITER_SET:
+          present = wk_set_contains (WK_SET (container), member);
+          break;
+        case ITER_KEY_TABLE:
+          present = wk_key_table_contains (WK_KEY_TABLE (container), member);
+          break;
+        case ITER_VALUE_TABLE:
+        default:
+          {
+            /* The key's object now, as a lookup gives it: the entry may
+             * have been replaced or removed since the snapshot. */
+            gpointer now;
+            PyObject *py_key;
+            PyObject *py_object;
+
+            if (key == NULL)
+              continue;
+            now = wk_value_table_lookup (WK_VALUE_TABLE (container), key);
+            if (now == NULL)
+              continue;
+            py_object = wrap_full (now);
+            if (py_object == NULL || py_object == Py_None)
+              {
+                Py_XDECREF (py_object);
+                if (PyErr_Occurred ())
+                  return NULL;
+                continue;
+              }
+            py_key = PyUnicode_FromString (key);
+            if (py_key == NULL)
+              {
+                Py_DECREF (py_object);
+                return NULL;
+              }
+            {
+              PyObject *item = PyTuple_Pack (2, py_key, py_object);
+
+              Py_DECREF (py_key);
+              Py_DECREF (py_object);
+              return item;
+            }
+          }
+        }
+      if (!present)
+        continue;
+
+      /* The iterator holds @member until its next step: a reference of
+       * our own is the one wrap_full() gives away. */
+      return wrap_full (g_object_ref (member));
+    }
+  return NULL;   /* StopIteration */
+}
+
+static PyObject *
+iter_close (IterObject *self,
+            PyObject   *Py_UNUSED (unused))
+{
+  iter_finish (self);
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef iter_methods[] = {
+  { "close", (PyCFunction) iter_close, METH_NOARGS,
+    "Ends the walk early, releasing what the iterator holds." },
+  { NULL, NULL, 0, NULL },
+};
+
+static PyTypeObject Iter_Type = {
+  PyVarObject_HEAD_INIT (NULL, 0)
+  .tp_name = "gi.overrides._wk.Iter",
+  .tp_basicsize = sizeof (IterObject),
+  .tp_flags = Py_TPFLAGS_DEFAULT,
+  .tp_doc = "Iter(container): the live members of a Wk.Set or keys of a Wk.KeyTable.",
+  .tp_new = iter_new,
+  .tp_dealloc = (destructor) iter_dealloc,
+  .tp_iter = PyObject_SelfIter,
+  .tp_iternext = (iternextfunc) iter_next,
+  .tp_methods = iter_methods,
+};
+
 /* The methods the overrides install, by the key they ask for. */
 static PyMethodDef hot_methods[] = {
   { "__call__", ref_call, METH_NOARGS,
@@ -558,6 +795,7 @@ PyMODINIT_FUNC
 PyInit__wk (void)
 {
   PyObject *gobject_module;
+  PyObject *module;
 
   gobject_module = pygobject_init (3, 42, 0);
   if (gobject_module == NULL)
@@ -566,5 +804,15 @@ PyInit__wk (void)
 
   wrapper_quark = g_quark_from_static_string ("PyGObject::wrapper");
 
-  return PyModule_Create (&module_def);
+  if (PyType_Ready (&Iter_Type) < 0)
+    return NULL;
+  module = PyModule_Create (&module_def);
+  if (module == NULL)
+    return NULL;
+  if (PyModule_AddObjectRef (module, "Iter", (PyObject *) &Iter_Type) < 0)
+    {
+      Py_DECREF (module);
+      return NULL;
+    }
+  return module;
 }

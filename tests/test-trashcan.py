@@ -125,16 +125,56 @@ def look(r, key, child):
     obj = child()
     if obj is not None:
         answers.append(kt.get(obj))
+refs = []    # outliving the chain, so that every callback runs
 for i, (parent, child) in enumerate(zip(objs, objs[1:])):
     key = 'k%d' % (i + 1)
     vt[key] = child
     s.add(child)
-    child.wparent = Wk.Ref(parent, lambda r, key=key, child=Wk.Ref(child): look(r, key, child))
+    child.attribute = i      # a toggle reference
+    refs.append(Wk.Ref(parent, lambda r, key=key, child=Wk.Ref(child): look(r, key, child)))
     kt[parent] = child
 del parent, child
 objs[1:] = []
 del objs
+gc.collect()
+assert len([a for a in answers if isinstance(a, tuple)]) == N - 1, len(answers)
 del answers
+check_all_finalized(tracked)
+print('ok')
+""")
+
+    def test_iteration_from_callbacks(self):
+        # Callbacks that walk every container while the chain is torn down:
+        # the walks meet members whose wrappers are being deallocated.
+        self.check("""
+vt = Wk.ValueTable()
+kt = Wk.KeyTable()
+s = Wk.Set()
+objs = [C() for _ in range(N)]
+tracked = [Wk.Ref.new(o) for o in objs]
+walked = [0]
+calls = []
+def walk(r, w):
+    calls.append(w())
+    for container in (s, kt, vt, vt.values(), vt.items(), kt.items(), kt.values()):
+        for item in container:
+            walked[0] += 1
+# The references outlive the chain (held here, not by the children), so
+# that every callback runs, while the chain is torn down.
+refs = []
+for i, (parent, child) in enumerate(zip(objs, objs[1:])):
+    vt['k%d' % i] = child
+    s.add(child)
+    child.attribute = i      # a toggle reference
+    refs.append(Wk.Ref(parent, lambda r, w=Wk.Ref(child): walk(r, w)))
+    kt[parent] = child
+del parent, child
+objs[1:] = []
+del objs
+gc.collect()
+assert len(calls) == N - 1, (len(calls), N)
+assert all(c is None or isinstance(c, C) for c in calls)
+del calls
 check_all_finalized(tracked)
 print('ok')
 """)
