@@ -100,6 +100,16 @@ def _pyvalue(value):
     return GObject.Value(GObject.TYPE_PYOBJECT, value)
 
 
+def _instance_dict(obj):
+    """The instance dict of the GObject wrapper @obj, or None. Reading
+    obj.__dict__ makes one, and with it a toggle reference that PyGObject
+    mishandles while the wrapper is being deallocated (docs/python.md):
+    the helper reads it without making one."""
+    if _helper is not None:
+        return _helper.instance_dict(obj)
+    return obj.__dict__
+
+
 def _gobject_repr_with(obj, what):
     return '%s %s>' % (GObject.Object.__repr__(obj)[:-1], what)
 
@@ -1237,7 +1247,9 @@ class Set(Wk.Set):
         # As copy.copy(WeakSet): the same members, and the instance dict
         # (its values shared).
         new = self.copy()
-        new.__dict__.update(self.__dict__)
+        state = _instance_dict(self)
+        if state:
+            new.__dict__.update(state)
         return new
 
     def __deepcopy__(self, memo):
@@ -1246,8 +1258,10 @@ class Set(Wk.Set):
         # dict is copied deeply.
         new = self.copy()
         memo[id(self)] = new
-        for name, value in self.__dict__.items():
-            new.__dict__[name] = _copy.deepcopy(value, memo)
+        state = _instance_dict(self)
+        if state:
+            for name, value in list(state.items()):
+                new.__dict__[name] = _copy.deepcopy(value, memo)
         return new
 
     def update(self, other):

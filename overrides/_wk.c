@@ -754,6 +754,27 @@ install_call (PyObject *module,
   Py_RETURN_NONE;
 }
 
+/* _wk.instance_dict(obj): the instance dict of the GObject wrapper @obj,
+ * or None when it has none. Reading obj.__dict__ would make one, and with
+ * it a toggle reference (see unref_guarded()). */
+static PyObject *
+instance_dict (PyObject *module,
+               PyObject *obj)
+{
+  PyObject *dict;
+
+  if (!PyObject_TypeCheck (obj, &PyGObject_Type))
+    {
+      PyErr_SetString (PyExc_TypeError, "instance_dict() takes a GObject");
+      return NULL;
+    }
+  dict = ((PyGObject *) obj)->inst_dict;
+  if (dict == NULL)
+    Py_RETURN_NONE;
+  Py_INCREF (dict);
+  return dict;
+}
+
 /* _wk.wrapper_is_dying(obj): whether the wrapper PyGObject keeps for the
  * GObject of @obj is being deallocated; for tests. */
 static PyObject *
@@ -776,6 +797,8 @@ static PyMethodDef module_methods[] = {
     "method(cls, key): the compiled method @key for the class @cls." },
   { "install_call", install_call, METH_O,
     "install_call(cls): calls of Wk.Ref instances go straight to C." },
+  { "instance_dict", instance_dict, METH_O,
+    "The instance dict of a GObject wrapper, or None: never makes one." },
   { "wrapper_is_dying", py_wrapper_is_dying, METH_O,
     "Whether the wrapper of the object's GObject is being deallocated." },
   { NULL, NULL, 0, NULL },

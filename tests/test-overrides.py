@@ -1862,6 +1862,21 @@ class SetCopyTest(TestCase):
         del a, b
         self.assertEqual(len(d), 0)
 
+    def test_copies_make_no_instance_dict(self):
+        # A wrapper with an instance dict is held through a toggle
+        # reference: copying a set must not give it one (with the helper,
+        # which can tell without making one).
+        helper = sys.modules['gi.overrides.Wk']._helper
+        if helper is None:
+            self.skipTest('needs the compiled helper')
+        a = self.new()
+        s = Wk.Set([a])
+        c, d = copy.copy(s), copy.deepcopy(s)
+        for each in (s, c, d):
+            self.assertIsNone(helper.instance_dict(each))
+        self.assertEqual(ids(c), ids(d))
+        del a
+
     def test_init_again_replaces(self):
         a, b, c = self.objs(3)
         s = Wk.Set([a, b])
