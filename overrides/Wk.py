@@ -123,7 +123,7 @@ def _gobject_repr_with(obj, what):
 # from any thread. Made at import, so that they belong to the importing
 # thread and its main context (where the entries of objects that die on
 # other threads are released).
-_shared = {name: Wk.KeyTable.new() for name in ('ref', 'proxy', 'state')}
+_shared = {}     # filled once the Wk.KeyTable override exists, below
 
 
 def _shared_table(name):
@@ -134,9 +134,10 @@ def _shared_for(name, obj, make):
     """The shared object of kind @name for @obj, made by make() when there
     is none yet; one wins when two threads race."""
     table = _shared_table(name)
-    found, value = table.lookup_value(obj)
-    if found:
-        return value
+    try:
+        return table[obj]    # the helper's lookup when it is loaded
+    except KeyError:
+        pass
     _inserted, value = table.lookup_or_insert_value(obj, _pyvalue(make()))
     return value
 
@@ -148,8 +149,10 @@ def _shared_for(name, obj, make):
 # takes while CPython's trashcan defers the wrapper's deallocation into a
 # double free (see docs/python.md).
 def _ref_state(ref):
-    found, state = _shared_table('state').lookup_value(ref)
-    return state if found else None
+    try:
+        return _shared_table('state')[ref]
+    except KeyError:
+        return None
 
 
 class Ref(Wk.Ref):
@@ -1082,6 +1085,8 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
 KeyTable = override(KeyTable)
 collections.abc.MutableMapping.register(KeyTable)
 __all__.append('KeyTable')
+
+_shared.update((name, KeyTable()) for name in ('ref', 'proxy', 'state'))
 
 
 # Wk.Set
