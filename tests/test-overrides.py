@@ -2067,6 +2067,28 @@ class ConnectWeakTest(TestCase):
         self.assertEqual(calls, [])
         del emitter
 
+    def test_emitter_dies_on_another_thread(self):
+        for cls in (GReceiver, PyReceiver):
+            calls = []
+            store = Gio.ListStore(item_type=GObject.Object)
+            emitter = self.new(Emitter)
+            store.append(emitter)
+            receiver = cls(calls)
+            if isinstance(receiver, GObject.Object):
+                self.track(receiver)
+            Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+            emitter_ref = Wk.Ref.new(emitter)
+            del emitter
+            worker = threading.Thread(target=store.remove_all)
+            worker.start()
+            worker.join()
+            self.assertFalse(emitter_ref.is_alive())
+            drain()
+            del receiver              # nothing left to disconnect
+            collect()
+            drain()
+            self.assertEqual(calls, [])
+
     def test_emission_on_another_thread(self):
         calls = []
         emitter = self.new(Emitter)
