@@ -892,20 +892,26 @@ class ValueTable(_MappingMixin, Wk.ValueTable):
             raise TypeError('pop expected at most 2 arguments, got %d'
                             % (1 + len(default)))
         _check_key(key)
-        obj = Wk.ValueTable.pop(self, key)
+        obj = self._wk_pop(key)
         if obj is None:
             if default:
                 return default[0]
             raise KeyError(key)
         return obj
 
+    def _wk_pop(self, key):
+        if _helper is not None:
+            # Never hands out a wrapper PyGObject is deallocating.
+            return _helper.value_table_pop(self, key)
+        return Wk.ValueTable.pop(self, key)
+
     def popitem(self):
         while True:
-            keys = self.dup_keys()
+            keys = list(self._wk_iter_keys())
             if not keys:
                 raise KeyError('popitem(): dictionary is empty')
             for key in keys:
-                obj = Wk.ValueTable.pop(self, key)
+                obj = self._wk_pop(key)
                 if obj is not None:
                     return key, obj
 
@@ -1235,7 +1241,11 @@ class Set(Wk.Set):
             raise KeyError(obj)
 
     def pop(self):
-        obj = Wk.Set.pop(self)
+        if _helper is not None:
+            # Never hands out a wrapper PyGObject is deallocating.
+            obj = _helper.set_pop(self)
+        else:
+            obj = Wk.Set.pop(self)
         if obj is None:
             raise KeyError('pop from empty Wk.Set')
         return obj

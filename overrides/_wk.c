@@ -754,6 +754,55 @@ install_call (PyObject *module,
   Py_RETURN_NONE;
 }
 
+/* _wk.value_table_pop(table, key): removes the entry of @key and returns
+ * its object, or None when there is none or its wrapper is being
+ * deallocated (the entry is removed all the same: its object is going). */
+static PyObject *
+value_table_pop (PyObject         *module,
+                 PyObject *const  *args,
+                 Py_ssize_t        nargs)
+{
+  WkValueTable *table;
+  const char *utf8;
+  gpointer object;
+
+  if (nargs != 2)
+    {
+      PyErr_SetString (PyExc_TypeError, "value_table_pop(table, key) takes 2 arguments");
+      return NULL;
+    }
+  table = instance_of (args[0], WK_TYPE_VALUE_TABLE, "Wk.ValueTable");
+  if (table == NULL || (utf8 = value_table_key (args[1])) == NULL)
+    return NULL;
+  object = wk_value_table_pop (table, utf8);
+  if (object == NULL)
+    Py_RETURN_NONE;
+  return wrap_full (object);
+}
+
+/* _wk.set_pop(set): removes and returns a member, or None when the set is
+ * empty. A member whose wrapper is being deallocated is removed and
+ * skipped. */
+static PyObject *
+set_pop (PyObject *module,
+         PyObject *set_object)
+{
+  WkSet *set = instance_of (set_object, WK_TYPE_SET, "Wk.Set");
+  gpointer member;
+
+  if (set == NULL)
+    return NULL;
+  while ((member = wk_set_pop (set)) != NULL)
+    {
+      PyObject *result = wrap_full (member);
+
+      if (result != Py_None)
+        return result;
+      Py_DECREF (result);
+    }
+  Py_RETURN_NONE;
+}
+
 /* _wk.instance_dict(obj): the instance dict of the GObject wrapper @obj,
  * or None when it has none. Reading obj.__dict__ would make one, and with
  * it a toggle reference (see unref_guarded()). */
@@ -797,6 +846,10 @@ static PyMethodDef module_methods[] = {
     "method(cls, key): the compiled method @key for the class @cls." },
   { "install_call", install_call, METH_O,
     "install_call(cls): calls of Wk.Ref instances go straight to C." },
+  { "value_table_pop", (PyCFunction) (void (*) (void)) value_table_pop, METH_FASTCALL,
+    "value_table_pop(table, key): the popped object, or None." },
+  { "set_pop", set_pop, METH_O,
+    "set_pop(set): a popped member, or None when the set is empty." },
   { "instance_dict", instance_dict, METH_O,
     "The instance dict of a GObject wrapper, or None: never makes one." },
   { "wrapper_is_dying", py_wrapper_is_dying, METH_O,

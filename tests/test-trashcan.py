@@ -179,6 +179,39 @@ check_all_finalized(tracked)
 print('ok')
 """)
 
+    def test_pops_from_callbacks(self):
+        self.check("""
+vt = Wk.ValueTable()
+s = Wk.Set()
+objs = [C() for _ in range(N)]
+tracked = [Wk.Ref.new(o) for o in objs]
+popped = []
+def pop(r, key):
+    popped.append(vt.pop(key, None))
+    for take in (s.pop, vt.popitem):
+        try:
+            popped.append(take())
+        except KeyError:
+            pass
+refs = []
+d = Wk.KeyTable()
+for i, (parent, child) in enumerate(zip(objs, objs[1:])):
+    key = 'k%d' % (i + 1)
+    vt[key] = child
+    vt['other%d' % i] = child
+    s.add(child)
+    child.attribute = i
+    refs.append(Wk.Ref(parent, lambda r, key=key: pop(r, key)))
+    d[parent] = child
+del parent, child
+objs[1:] = []
+del objs
+gc.collect()
+del popped
+check_all_finalized(tracked)
+print('ok')
+""")
+
     def test_finalize_and_connect_weak_in_the_chain(self):
         self.check("""
 class Emitter(GObject.Object):
