@@ -125,6 +125,7 @@ wk_key_table_constructed (GObject *object)
     }
 
   /* Keyed by anchor: identity that survives address reuse. */
+  config->keyed_by_member = TRUE;
   config->hash_func = g_direct_hash;
   config->key_equal_func = g_direct_equal;
   wk_table_init (&self->table, object, &key_table_owner_class, config);
@@ -287,26 +288,14 @@ dup_entry (WkKeyTable *self,
   return entry;
 }
 
+/* A handler of the key's own death can't hold it: %NULL, and @value
+ * stays the caller's. */
 static WkEntry *
 make_entry (WkKeyTable *self,
             gpointer    key,
             gpointer    value)
 {
-  for (;;)
-    {
-      WkAnchor *anchor = wk_anchor_dup_for_object (key);
-      WkEntry *entry;
-
-      /* A handler of the key's own death can't hold it: @value stays the
-       * caller's. */
-      if (anchor == NULL)
-        return NULL;
-
-      entry = wk_entry_new (&self->table, anchor, anchor, value);
-      wk_anchor_unref (anchor);
-      if (entry != NULL)
-        return entry;
-    }
+  return wk_table_make_entry (&self->table, key, NULL, value);
 }
 
 /**

@@ -563,6 +563,7 @@ wk_set_init (WkSet *self)
 
   /* Keyed by anchor: identity that survives address reuse. The value of
    * an entry is its model item, made on demand. */
+  config->keyed_by_member = TRUE;
   config->hash_func = g_direct_hash;
   config->key_equal_func = g_direct_equal;
   config->value_free_func = free_item;
@@ -677,32 +678,27 @@ static gboolean
 add_member (WkSet    *self,
             gpointer  object)
 {
-  WkAnchor *anchor = wk_anchor_dup_for_object (object);
-  WkEntry *entry = NULL;
+  WkEntry *entry = wk_table_make_entry (&self->table, object, NULL, NULL);
   gboolean added = FALSE;
   gboolean emit = FALSE;
   guint row = 0;
 
   /* A handler of the object's own death can't add it. */
-  if (anchor == NULL)
+  if (entry == NULL)
     return FALSE;
 
   wk_table_lock (&self->table);
-  if (wk_table_lookup_locked (&self->table, anchor) == NULL)
+  if (wk_table_lookup_locked (&self->table, entry->key) == NULL)
     {
-      entry = wk_entry_new (&self->table, anchor, anchor, NULL);
-      if (entry != NULL)
-        {
-          added = wk_table_add_locked (&self->table, entry);
-          if (added)
-            emit = model_follow_locked (self, entry, &row);
-        }
+      added = wk_table_add_locked (&self->table, entry);
+      if (added)
+        emit = model_follow_locked (self, entry, &row);
     }
   wk_table_unlock (&self->table);
 
-  if (entry != NULL && !added)
+  /* Already a member, or it died meanwhile. */
+  if (!added)
     wk_entry_discard (&self->table, entry);
-  wk_anchor_unref (anchor);
 
   if (emit)
     emit_items_changed (self, row, 0, 1);

@@ -40,6 +40,8 @@ struct _WkEntry
  * through it after the table itself may be gone. */
 typedef struct _WkTableConfig
 {
+  gboolean        keyed_by_member;   /* the index key is the member's
+                                      * anchor: WkKeyTable, WkSet */
   GHashFunc       hash_func;
   GEqualFunc      key_equal_func;
   GBoxedCopyFunc  key_copy_func;     /* user keys: WkValueTable */
@@ -102,6 +104,10 @@ WkEntry  *wk_entry_new               (WkTable             *table,
                                       WkAnchor            *anchor,
                                       gpointer             key,
                                       gpointer             value);
+WkEntry  *wk_table_make_entry        (WkTable             *table,
+                                      GObject             *object,
+                                      gpointer             key,
+                                      gpointer             value) G_GNUC_WARN_UNUSED_RESULT;
 void      wk_entry_free              (WkEntry             *entry);
 void      wk_entry_release_membership (WkMembership       *membership);
 gboolean  wk_entry_is_dead           (WkEntry             *entry);

@@ -74,6 +74,46 @@ wk_entry_new (WkTable  *table,
   return entry;
 }
 
+/*
+ * wk_table_make_entry:
+ * @object: the member, which the caller holds
+ * @key: the index key, as wk_entry_new() takes it; ignored in a table
+ *   keyed by member, whose entries are keyed by the member's anchor
+ * @value: (transfer full): the entry's value, if any
+ *
+ * Makes an entry for @object, joined to its anchor. The one way the
+ * containers hold a member.
+ *
+ * Returns: (transfer full) (nullable): the entry, as wk_entry_new() makes
+ *   it; %NULL while this thread delivers the death of @object, which
+ *   can't be held then, and then @key and @value are still the caller's
+ */
+WkEntry *
+wk_table_make_entry (WkTable  *table,
+                     GObject  *object,
+                     gpointer  key,
+                     gpointer  value)
+{
+  for (;;)
+    {
+      WkAnchor *anchor = wk_anchor_dup_for_object (object);
+      WkEntry *entry;
+
+      if (anchor == NULL)
+        return NULL;
+
+      entry = wk_entry_new (table, anchor,
+                            table->config->keyed_by_member ? anchor : key,
+                            value);
+      wk_anchor_unref (anchor);
+      if (entry != NULL)
+        return entry;
+
+      /* Another thread ran g_object_run_dispose() on @object between the
+       * two: it lives on, and gets a fresh anchor. */
+    }
+}
+
 void
 wk_entry_free (WkEntry *entry)
 {

@@ -343,26 +343,13 @@ make_entry (WkValueTable  *self,
   /* Inline keys are copied by the entry itself. */
   gpointer copy = config->keys_inline ? (gpointer) key : copy_key (self, key);
 
-  for (;;)
-    {
-      WkAnchor *anchor = wk_anchor_dup_for_object (object);
-      WkEntry *entry;
+  WkEntry *entry = wk_table_make_entry (&self->table, object, copy, NULL);
 
-      /* A handler of the object's own death can't hold it. */
-      if (anchor == NULL)
-        {
-          if (config->key_free_func != NULL && !config->keys_inline)
-            config->key_free_func (copy);
-          return NULL;
-        }
+  /* A handler of the object's own death can't hold it. */
+  if (entry == NULL && config->key_free_func != NULL && !config->keys_inline)
+    config->key_free_func (copy);
 
-      entry = wk_entry_new (&self->table, anchor, copy, NULL);
-      wk_anchor_unref (anchor);
-      if (entry != NULL)
-        return entry;
-      /* Another thread ran g_object_run_dispose() on @object: it lives
-       * on with a fresh anchor. */
-    }
+  return entry;
 }
 
 /**
