@@ -92,7 +92,7 @@ test_open_closed (void)
 static void
 test_last_unref_race (void)
 {
-  guint n_rounds = wk_test_scaled (2000);
+  guint n_rounds = wk_test_scaled (400);
   guint n_before = wk_test_object_n_finalized ();
 
   wk_test_watchdog_start (240);
@@ -131,7 +131,7 @@ test_last_unref_race (void)
 static void
 test_run_dispose_race (void)
 {
-  guint n_rounds = wk_test_scaled (2000);
+  guint n_rounds = wk_test_scaled (400);
 
   wk_test_watchdog_start (240);
 
