@@ -280,7 +280,7 @@ typedef struct
   WkRef   *toggled_ref;
   GObject *other;             /* held by other_ref, dropped by the dropper */
   WkRef   *other_ref;
-  GThread *looker;
+  GThread *looker;             /* atomic: set by the looker itself */
 } ToggleDeadlock;
 
 static void
@@ -290,7 +290,7 @@ toggle_notify_cb (gpointer  data,
 {
   ToggleDeadlock *td = data;
 
-  if (is_last_ref || g_thread_self () != td->looker)
+  if (is_last_ref || g_thread_self () != g_atomic_pointer_get (&td->looker))
     return;
 
   g_atomic_int_set (&td->in_toggle_notify, 1);
@@ -303,6 +303,7 @@ looker_thread_func (gpointer data)
 {
   ToggleDeadlock *td = data;
 
+  g_atomic_pointer_set (&td->looker, g_thread_self ());
   return wk_ref_dup_object (td->toggled_ref);
 }
 
@@ -316,6 +317,7 @@ test_toggle_no_deadlock (void)
   for (guint round = 0; round < n_rounds; round++)
     {
       ToggleDeadlock td = { 0, };
+      GThread *looker;
       gint64 deadline = g_get_monotonic_time () + WK_TEST_TIMEOUT_S * G_USEC_PER_SEC;
       gpointer found;
 
@@ -329,7 +331,7 @@ test_toggle_no_deadlock (void)
 
       /* The dropper is this thread. */
       g_mutex_lock (&td.toggle_lock);
-      td.looker = g_thread_new ("wk-test-looker", looker_thread_func, &td);
+      looker = g_thread_new ("wk-test-looker", looker_thread_func, &td);
       while (!g_atomic_int_get (&td.in_toggle_notify))
         {
           g_thread_yield ();
@@ -338,7 +340,7 @@ test_toggle_no_deadlock (void)
       g_object_unref (g_steal_pointer (&td.other));  /* its last reference */
       g_mutex_unlock (&td.toggle_lock);
 
-      found = g_thread_join (td.looker);
+      found = g_thread_join (looker);
       g_assert_true (found == (gpointer) td.toggled);
       g_object_unref (found);
 
