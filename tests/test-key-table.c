@@ -13,12 +13,6 @@
 
 static GThread *main_thread;
 
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-}
-
 /* Events: what happened, in order, as short strings ("S1" for a signal
  * about value 1, "F1" for the table freeing value 1, ...), recorded only
  * while a test asks for them. Any thread may add one. */
@@ -3678,7 +3672,7 @@ test_concurrent (void)
   wk_test_drain_context (NULL);
   g_test_message ("%u operations on %d threads, %d keys dying on another: %.3f s",
                   mixed.ops_per_thread * N_MIXED_THREADS, N_MIXED_THREADS, N_TRANSIENT,
-                  seconds_since (start));
+                  wk_test_seconds_since (start));
   g_assert_cmpint (n_signals, ==, N_TRANSIENT);
 
   /* Consistent at rest. */
@@ -3737,20 +3731,20 @@ test_scale_million_keys (void)
   for (guint i = 0; i < n; i++)
     if (!wk_key_table_insert (table, keys[i], box_new ((gint) i)))
       g_assert_not_reached ();
-  g_test_message ("%u keys inserted: %.3f s", n, seconds_since (start));
+  g_test_message ("%u keys inserted: %.3f s", n, wk_test_seconds_since (start));
   g_assert_cmpuint (wk_key_table_get_size (table), ==, n);
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (!wk_key_table_lookup (table, keys[i], NULL))
       g_assert_not_reached ();
-  g_test_message ("%u lookups: %.3f s", n, seconds_since (start));
+  g_test_message ("%u lookups: %.3f s", n, wk_test_seconds_since (start));
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (!wk_key_table_contains (table, keys[i]))
       g_assert_not_reached ();
-  g_test_message ("%u membership tests: %.3f s", n, seconds_since (start));
+  g_test_message ("%u membership tests: %.3f s", n, wk_test_seconds_since (start));
 
   start = g_get_monotonic_time ();
   snapshot = wk_key_table_dup_keys (table);
@@ -3758,13 +3752,13 @@ test_scale_million_keys (void)
   g_assert_true (g_ptr_array_index (snapshot, 0) == (gpointer) keys[0]);
   g_assert_true (g_ptr_array_index (snapshot, n - 1) == (gpointer) keys[n - 1]);
   g_ptr_array_unref (snapshot);
-  g_test_message ("snapshot of %u keys taken and dropped: %.3f s", n, seconds_since (start));
+  g_test_message ("snapshot of %u keys taken and dropped: %.3f s", n, wk_test_seconds_since (start));
 
   /* Every key dropped: each entry goes as its key dies. */
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     g_object_unref (keys[i]);
-  g_test_message ("%u keys dropped: %.3f s", n, seconds_since (start));
+  g_test_message ("%u keys dropped: %.3f s", n, wk_test_seconds_since (start));
 
   g_assert_cmpuint (wk_key_table_get_size (table), ==, 0);
   g_assert_cmpint (n_signals, ==, (gint) n);
@@ -3813,7 +3807,7 @@ many_tables_setup (ManyTables *mt)
       mt->tables[i] = wk_key_table_new_full (NULL, NULL);
       g_signal_connect (mt->tables[i], "object-finalized", G_CALLBACK (many_tables_signal_cb), mt);
     }
-  g_test_message ("%u tables made: %.3f s", mt->n, seconds_since (start));
+  g_test_message ("%u tables made: %.3f s", mt->n, wk_test_seconds_since (start));
 }
 
 static void
@@ -3825,7 +3819,7 @@ many_tables_insert (ManyTables *mt,
   for (guint i = 0; i < mt->n; i++)
     if (!wk_key_table_insert (mt->tables[i], key, GINT_TO_POINTER (i + 1)))
       g_assert_not_reached ();
-  g_test_message ("one key inserted in %u tables: %.3f s", mt->n, seconds_since (start));
+  g_test_message ("one key inserted in %u tables: %.3f s", mt->n, wk_test_seconds_since (start));
   g_assert_cmpuint (count_anchor_members (key), ==, mt->n);
   g_assert_cmpuint (ref_count (key), ==, 1);
 }
@@ -3837,7 +3831,7 @@ many_tables_teardown (ManyTables *mt)
 
   for (guint i = 0; i < mt->n; i++)
     g_assert_finalize_object (mt->tables[i]);
-  g_test_message ("%u tables finalized: %.3f s", mt->n, seconds_since (start));
+  g_test_message ("%u tables finalized: %.3f s", mt->n, wk_test_seconds_since (start));
   g_free (mt->tables);
   g_free (mt->n_signals);
 }
@@ -3859,12 +3853,12 @@ test_scale_one_key_many_tables_finalized (void)
   for (guint i = 0; i < mt.n; i++)
     if (!wk_key_table_contains (mt.tables[i], key))
       g_assert_not_reached ();
-  g_test_message ("one key looked up in %u tables: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("one key looked up in %u tables: %.3f s", mt.n, wk_test_seconds_since (start));
 
   /* Finalized: every table signals once, with its own value. */
   start = g_get_monotonic_time ();
   g_assert_finalize_object (key);
-  g_test_message ("key in %u tables finalized: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("key in %u tables finalized: %.3f s", mt.n, wk_test_seconds_since (start));
 
   for (guint i = 0; i < mt.n; i++)
     {
@@ -3893,7 +3887,7 @@ test_scale_one_key_many_tables_removed (void)
   for (guint i = 0; i < mt.n; i++)
     if (!wk_key_table_remove (mt.tables[i], key))
       g_assert_not_reached ();
-  g_test_message ("key removed from %u tables, oldest first: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("key removed from %u tables, oldest first: %.3f s", mt.n, wk_test_seconds_since (start));
   g_assert_cmpuint (count_anchor_members (key), ==, 0);
 
   /* ...and newest first. */
@@ -3902,7 +3896,7 @@ test_scale_one_key_many_tables_removed (void)
   for (guint i = mt.n; i > 0; i--)
     if (!wk_key_table_remove (mt.tables[i - 1], key))
       g_assert_not_reached ();
-  g_test_message ("key removed from %u tables, newest first: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("key removed from %u tables, newest first: %.3f s", mt.n, wk_test_seconds_since (start));
   g_assert_cmpuint (count_anchor_members (key), ==, 0);
 
   for (guint i = 0; i < mt.n; i++)
@@ -3911,7 +3905,7 @@ test_scale_one_key_many_tables_removed (void)
   /* It dies unnoticed. */
   start = g_get_monotonic_time ();
   g_assert_finalize_object (key);
-  g_test_message ("key removed from %u tables finalized: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("key removed from %u tables finalized: %.3f s", mt.n, wk_test_seconds_since (start));
   for (guint i = 0; i < mt.n; i++)
     g_assert_cmpint (mt.n_signals[i], ==, 0);
 

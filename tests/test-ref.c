@@ -189,12 +189,6 @@ count_anchor_members (gpointer object)
   return n;
 }
 
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-}
-
 /* /Wobj/Ref/alive-then-dead */
 static void
 test_alive_then_dead (void)
@@ -1062,7 +1056,7 @@ test_many_refs (void)
         }
     }
   g_test_message ("%u refs on distinct objects created and dropped: %.3f s",
-                  MANY_TOTAL, seconds_since (start));
+                  MANY_TOTAL, wk_test_seconds_since (start));
 
   wk_test_drain_context (NULL);
   g_assert_cmpint (wk_test_object_n_finalized () - n_objects_before, ==, MANY_TOTAL);
@@ -1100,7 +1094,7 @@ test_many_refs (void)
       g_object_unref (refs[i]);
     }
   g_test_message ("%u refs on one object created and dropped: %.3f s",
-                  MANY_TOTAL, seconds_since (start));
+                  MANY_TOTAL, wk_test_seconds_since (start));
 
   wk_test_drain_context (NULL);
   g_assert_cmpint (g_atomic_int_get (&n_refs_finalized), ==, MANY_TOTAL);
@@ -1130,14 +1124,14 @@ test_hundred_thousand_on_one (void)
       refs[i] = wk_ref_new_full (object, fired_cb, &fired[i], NULL);
       count_finalize (refs[i], &n_refs_finalized);
     }
-  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, wk_test_seconds_since (start));
   g_assert_cmpuint (count_anchor_members (object), ==, HUNDRED_K);
 
   start = g_get_monotonic_time ();
   for (i = 0; i < HUNDRED_K; i++)
     g_object_unref (refs[i]);
   g_test_message ("%u refs on one object dropped oldest first: %.3f s",
-                  HUNDRED_K, seconds_since (start));
+                  HUNDRED_K, wk_test_seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, HUNDRED_K);
   g_assert_cmpuint (count_anchor_members (object), ==, 0);
 
@@ -1148,13 +1142,13 @@ test_hundred_thousand_on_one (void)
       refs[i] = wk_ref_new_full (object, fired_cb, &fired[i], NULL);
       count_finalize (refs[i], &n_refs_finalized);
     }
-  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, wk_test_seconds_since (start));
 
   start = g_get_monotonic_time ();
   for (i = HUNDRED_K; i > 0; i--)
     g_object_unref (refs[i - 1]);
   g_test_message ("%u refs on one object dropped newest first: %.3f s",
-                  HUNDRED_K, seconds_since (start));
+                  HUNDRED_K, wk_test_seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, 2 * HUNDRED_K);
   g_assert_cmpuint (count_anchor_members (object), ==, 0);
 
@@ -1171,7 +1165,7 @@ test_hundred_thousand_on_one (void)
 
   start = g_get_monotonic_time ();
   g_assert_finalize_object (object);
-  g_test_message ("object with %u refs finalized: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("object with %u refs finalized: %.3f s", HUNDRED_K, wk_test_seconds_since (start));
 
   wk_test_drain_context (NULL);
   for (i = 0; i < HUNDRED_K; i++)
@@ -1183,7 +1177,7 @@ test_hundred_thousand_on_one (void)
   start = g_get_monotonic_time ();
   for (i = 0; i < HUNDRED_K; i++)
     g_object_unref (refs[i]);
-  g_test_message ("%u dead refs dropped: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u dead refs dropped: %.3f s", HUNDRED_K, wk_test_seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, 3 * HUNDRED_K);
 
   for (i = 0; i < HUNDRED_K; i++)

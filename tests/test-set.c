@@ -10,12 +10,6 @@
 
 static GThread *main_thread;
 
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-}
-
 static gpointer
 new_object (void)
 {
@@ -3519,7 +3513,7 @@ test_scale_million (void)
   for (guint i = 0; i < n; i++)
     if (G_UNLIKELY (!wk_set_add (set, objects[i])))
       g_assert_not_reached ();
-  add_s = seconds_since (start);
+  add_s = wk_test_seconds_since (start);
 
   g_assert_cmpuint (wk_set_get_size (set), ==, n);
   g_assert_cmpuint (n_items (set), ==, n);
@@ -3543,7 +3537,7 @@ test_scale_million (void)
   start = g_get_monotonic_time ();
   for (guint i = 0; i < half; i++)
     g_object_unref (objects[i]);
-  drop_s = seconds_since (start);
+  drop_s = wk_test_seconds_since (start);
 
   g_assert_cmpuint (wk_set_get_size (set), ==, n - half);
   g_assert_cmpuint (n_items (set), ==, n - half);
@@ -3566,7 +3560,7 @@ test_scale_million (void)
   start = g_get_monotonic_time ();
   for (guint i = n; i-- > half;)
     g_object_unref (objects[i]);
-  drop_s += seconds_since (start);
+  drop_s += wk_test_seconds_since (start);
 
   g_assert_cmpint (wk_test_object_n_finalized () - finalized_before, ==, n);
   g_assert_cmpuint (wk_set_get_size (set), ==, 0);
@@ -3683,7 +3677,7 @@ test_scale_random_remove (void)
       start = g_get_monotonic_time ();
       if (G_UNLIKELY (!wk_set_remove (set, objects[index])))
         g_assert_not_reached ();
-      remove_s += seconds_since (start);
+      remove_s += wk_test_seconds_since (start);
 
       /* The signal names the row the member had. */
       g_assert_cmpuint (mon.n_changes, ==, k + 1);
@@ -3752,20 +3746,20 @@ test_scale_one_in_many_sets (void)
       g_signal_connect (sets[i], "object-finalized", G_CALLBACK (count_finalized_cb), counts + 2 * i);
       g_signal_connect (sets[i], "items-changed", G_CALLBACK (count_changed_cb), counts + 2 * i);
     }
-  create_s = seconds_since (start);
+  create_s = wk_test_seconds_since (start);
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (G_UNLIKELY (!wk_set_add (sets[i], object)))
       g_assert_not_reached ();
-  add_s = seconds_since (start);
+  add_s = wk_test_seconds_since (start);
   g_assert_cmpuint (ref_count (object), ==, 1);
 
   /* Finalized: every set signals once, before unref returns. */
   g_object_add_weak_pointer (G_OBJECT (object), (gpointer *) &watch);
   start = g_get_monotonic_time ();
   g_object_unref (g_steal_pointer (&object));
-  finalize_s = seconds_since (start);
+  finalize_s = wk_test_seconds_since (start);
   g_assert_null (watch);
   for (guint i = 0; i < n; i++)
     {
@@ -3781,12 +3775,12 @@ test_scale_one_in_many_sets (void)
   for (guint i = 0; i < n; i++)
     if (G_UNLIKELY (!wk_set_add (sets[i], object)))
       g_assert_not_reached ();
-  add2_s = seconds_since (start);
+  add2_s = wk_test_seconds_since (start);
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (G_UNLIKELY (!wk_set_remove (sets[i], object)))
       g_assert_not_reached ();
-  remove_s = seconds_since (start);
+  remove_s = wk_test_seconds_since (start);
   for (guint i = 0; i < n; i++)
     {
       g_assert_cmpuint (counts[2 * i], ==, 1);
@@ -3802,7 +3796,7 @@ test_scale_one_in_many_sets (void)
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     g_object_unref (sets[i]);
-  free_s = seconds_since (start);
+  free_s = wk_test_seconds_since (start);
 
   g_test_message ("%u sets created: %.3f s", n, create_s);
   g_test_message ("one object added to %u sets: %.3f s (%.0f ns per set)", n, add_s, add_s * 1e9 / n);

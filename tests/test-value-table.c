@@ -14,12 +14,6 @@
 
 static GThread *main_thread;
 
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-}
-
 /* The values: a plain object that counts its finalizations. */
 static GObject *
 test_object_new (void)
@@ -2814,7 +2808,7 @@ test_million (void)
       if (!wk_value_table_insert (table, key, objects[i]))
         g_assert_not_reached ();
     }
-  g_test_message ("%u entries inserted: %.3f s", n, seconds_since (start));
+  g_test_message ("%u entries inserted: %.3f s", n, wk_test_seconds_since (start));
   g_assert_cmpuint (wk_value_table_get_size (table), ==, n);
 
   start = g_get_monotonic_time ();
@@ -2828,13 +2822,13 @@ test_million (void)
         g_assert_not_reached ();
       g_object_unref (found);
     }
-  g_test_message ("%u lookups: %.3f s", n, seconds_since (start));
+  g_test_message ("%u lookups: %.3f s", n, wk_test_seconds_since (start));
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     g_object_unref (objects[i]);
   g_test_message ("%u values dropped (each entry removed and signalled): %.3f s",
-                  n, seconds_since (start));
+                  n, wk_test_seconds_since (start));
 
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 0);
   g_assert_cmpint (wk_test_object_n_finalized () - n_finalized_before, ==, n);
@@ -2845,7 +2839,7 @@ test_million (void)
 
   start = g_get_monotonic_time ();
   g_assert_finalize_object (table);
-  g_test_message ("empty table finalized: %.3f s", seconds_since (start));
+  g_test_message ("empty table finalized: %.3f s", wk_test_seconds_since (start));
 
   g_free (objects);
   g_free (m.fired);
@@ -2880,19 +2874,19 @@ test_one_object_many_tables (void)
       tables[i] = wk_value_table_new ();
       g_signal_connect (tables[i], "object-finalized", G_CALLBACK (count_fired_cb), &fired[i]);
     }
-  g_test_message ("%u tables created: %.3f s", n, seconds_since (start));
+  g_test_message ("%u tables created: %.3f s", n, wk_test_seconds_since (start));
 
   /* Finalized while in every table. */
   object = test_object_new ();
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     wk_value_table_insert (tables[i], "k", object);
-  g_test_message ("one object inserted into %u tables: %.3f s", n, seconds_since (start));
+  g_test_message ("one object inserted into %u tables: %.3f s", n, wk_test_seconds_since (start));
   g_assert_cmpuint (object->ref_count, ==, 1);
 
   start = g_get_monotonic_time ();
   g_object_unref (object);
-  g_test_message ("it was finalized, %u signals: %.3f s", n, seconds_since (start));
+  g_test_message ("it was finalized, %u signals: %.3f s", n, wk_test_seconds_since (start));
   for (guint i = 0; i < n; i++)
     {
       if (fired[i] != 1)
@@ -2918,7 +2912,7 @@ test_one_object_many_tables (void)
             g_assert_not_reached ();
         }
       g_test_message ("it was removed from %u tables (%s order) while alive: %.3f s",
-                      n, round == 0 ? "insertion" : "reverse", seconds_since (start));
+                      n, round == 0 ? "insertion" : "reverse", wk_test_seconds_since (start));
       for (guint i = 0; i < n; i++)
         if (wk_value_table_get_size (tables[i]) != 0)
           g_assert_not_reached ();
@@ -2932,7 +2926,7 @@ test_one_object_many_tables (void)
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     g_assert_finalize_object (tables[i]);
-  g_test_message ("%u tables finalized: %.3f s", n, seconds_since (start));
+  g_test_message ("%u tables finalized: %.3f s", n, wk_test_seconds_since (start));
 
   g_free (tables);
   g_free (fired);

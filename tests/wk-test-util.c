@@ -237,6 +237,14 @@ wk_test_unref_in_thread (gpointer object)
   g_thread_join (wk_test_unref_in_new_thread (object));
 }
 
+/* Timings */
+
+double
+wk_test_seconds_since (gint64 start)
+{
+  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+}
+
 /* The watchdog */
 
 static GMutex watchdog_lock;

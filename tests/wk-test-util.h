@@ -64,6 +64,10 @@ void     wk_test_iterate_until_cond (GMainContext    *context,
 void     wk_test_unref_in_thread     (gpointer object);
 GThread *wk_test_unref_in_new_thread (gpointer object) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Timings, for g_test_message(): the seconds since @start, a
+ * g_get_monotonic_time(). */
+double   wk_test_seconds_since (gint64 start);
+
 /* A watchdog: if the test is still running @seconds from now, print the
  * stacks of every thread and abort, so that a hang fails with stacks
  * instead of stalling CI. wk_test_watchdog_stop() disarms it. */
