@@ -47,7 +47,10 @@ gboolean wk_test_under_valgrind  (void);
  * clock or a source that re-arms itself never runs dry). The iterate_until
  * functions iterate @context without blocking, sleeping a millisecond when
  * nothing was ready (so that a condition changed by another thread is seen
- * without a wake-up), and fail the test if it does not come true in time. */
+ * without a wake-up), and fail the test if it does not come true in time:
+ * wk_test_iterate_until() waits for *@counter (read atomically) to reach
+ * @target, for WK_TEST_TIMEOUT_S; wk_test_iterate_until_cond() for
+ * @condition to return TRUE, for @timeout_s. */
 typedef gboolean (*WkTestCondition) (gpointer user_data);
 
 void     wk_test_drain_context      (GMainContext    *context);
