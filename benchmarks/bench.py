@@ -13,7 +13,10 @@ Needs GI_TYPELIB_PATH and LD_LIBRARY_PATH to the build's wobj directory
 (benchmarks/run sets them). With --overrides (and the build's
 overrides/pythonpath on PYTHONPATH) it measures instead the same
 operations through wobj's Python overrides, as a Python program writes
-them (`t[k]`, `t[k] = o`, `o in s`, `s.add(o)`), as impl=overrides.
+them (`t[k]`, `t[k] = o`, `o in s`, `s.add(o)`), as impl=overrides, and
+the overrides against weakref on a 64-member working set (op=ws64-*;
+impl=overrides-fallback when WOBJ_PYTHON_HELPER=0 forces the pure-Python
+fallback).
 """
 
 import argparse
@@ -221,8 +224,10 @@ def overrides_main(args):
     gobjs_r = [gobjs[i] for i in order]
     pairs_g = list(zip(keys, gobjs))
 
+    impl = 'overrides' if overrides._helper is not None else 'overrides-fallback'
+
     def report(op, ns):
-        print('py op=%s impl=overrides n=%d ns=%.1f' % (op, n, ns), flush=True)
+        print('py op=%s impl=%s n=%d ns=%.1f' % (op, impl, n, ns), flush=True)
 
     def vt_insert(t):
         for k, o in pairs_g:
@@ -262,7 +267,67 @@ def overrides_main(args):
     report('set-lookup', per_call_ns(lambda: None, set_contains, n, repeat))
 
     assert vt[keys[0]] is gobjs[0] and kt[gobjs[0]] == 0 and gobjs[0] in ws
+    working_set_64(n, repeat, rng, overrides)
     return 0
+
+
+WS = 64
+
+
+def working_set_64(n, repeat, rng, overrides):
+    """The overrides against CPython's weakref on plain Python objects, in
+    this one run, on the same 64-member working set: n lookups in random
+    order over 64 members (issue 13's targets). impl=overrides with the
+    compiled helper, impl=overrides-fallback with WOBJ_PYTHON_HELPER=0."""
+    impl = 'overrides' if overrides._helper is not None else 'overrides-fallback'
+    keys = ['key%u' % i for i in range(WS)]
+    gobjs = [GObject.Object() for _ in range(WS)]
+    plains = [Plain() for _ in range(WS)]
+    idx = [rng.randrange(WS) for _ in range(n)]
+
+    def report(op, which, ns):
+        print('py op=%s impl=%s n=%d ns=%.1f' % (op, which, n, ns), flush=True)
+
+    def run(op, container_w, container_p, seq_w, seq_p, stmt):
+        report(op, impl, per_call_ns(lambda: None, lambda _: stmt(container_w, seq_w), n, repeat))
+        # weakref measured in the same process, as impl=cpython beside the
+        # helper and impl=cpython-fallback beside the fallback.
+        peer = 'cpython' if impl == 'overrides' else 'cpython-fallback'
+        report(op, peer, per_call_ns(lambda: None, lambda _: stmt(container_p, seq_p), n, repeat))
+
+    def getitem(t, seq):
+        for k in seq:
+            t[k]
+
+    def contains(s, seq):
+        for o in seq:
+            o in s  # noqa: B015
+
+    def call(_, seq):
+        for r in seq:
+            r()
+
+    vt = Wk.ValueTable(zip(keys, gobjs))
+    wvd = weakref.WeakValueDictionary(zip(keys, plains))
+    key_seq = [keys[i] for i in idx]
+    run('ws64-value-lookup', vt, wvd, key_seq, key_seq, getitem)
+
+    kt = Wk.KeyTable({o: i for i, o in enumerate(gobjs)})
+    wkd = weakref.WeakKeyDictionary({o: i for i, o in enumerate(plains)})
+    gobj_seq = [gobjs[i] for i in idx]
+    plain_seq = [plains[i] for i in idx]
+    run('ws64-key-lookup', kt, wkd, gobj_seq, plain_seq, getitem)
+
+    ws = Wk.Set(gobjs)
+    pws = weakref.WeakSet(plains)
+    run('ws64-set-lookup', ws, pws, gobj_seq, plain_seq, contains)
+
+    refs_w = [Wk.Ref(o) for o in gobjs]
+    refs_p = [weakref.ref(o) for o in plains]
+    run('ws64-ref-call', None, None, [refs_w[i] for i in idx], [refs_p[i] for i in idx], call)
+
+    assert vt[keys[1]] is gobjs[1] and kt[gobjs[1]] == 1 and gobjs[1] in ws
+    assert refs_w[1]() is gobjs[1]
 
 
 if __name__ == '__main__':

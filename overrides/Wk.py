@@ -30,6 +30,20 @@ Wk = get_introspection_module('Wk')
 __all__ = []
 
 
+def _load_helper():
+    import os
+    if os.environ.get('WOBJ_PYTHON_HELPER', '') == '0':
+        return None
+    try:
+        from . import _wk
+    except ImportError:
+        return None
+    return _wk
+
+
+_helper = _load_helper()
+
+
 # Helpers.
 
 def _type_name(obj):
@@ -86,11 +100,60 @@ def _pyvalue(value):
     return GObject.Value(GObject.TYPE_PYOBJECT, value)
 
 
+def _instance_dict(obj):
+    """The instance dict of the GObject wrapper @obj, or None. Reading
+    obj.__dict__ makes one, and with it a toggle reference that PyGObject
+    mishandles while the wrapper is being deallocated (docs/python.md):
+    the helper reads it without making one."""
+    if _helper is not None:
+        return _helper.instance_dict(obj)
+    return obj.__dict__
+
+
 def _gobject_repr_with(obj, what):
     return '%s %s>' % (GObject.Object.__repr__(obj)[:-1], what)
 
 
 # Wk.Ref
+
+# The callback-less Wk.Ref and proxy of each object, shared as
+# weakref.ref(o) is weakref.ref(o), and what each Wk.Ref made here knows
+# (see _ref_state), kept in C tables keyed weakly by the object itself: an
+# entry goes with its object (never keeping it alive) and lookups are atomic
+# from any thread. Made at import, so that they belong to the importing
+# thread and its main context (where the entries of objects that die on
+# other threads are released).
+_shared = {}     # filled once the Wk.KeyTable override exists, below
+
+
+def _shared_table(name):
+    return _shared[name]
+
+
+def _shared_for(name, obj, make):
+    """The shared object of kind @name for @obj, made by make() when there
+    is none yet; one wins when two threads race."""
+    table = _shared_table(name)
+    try:
+        return table[obj]    # the helper's lookup when it is loaded
+    except KeyError:
+        pass
+    _inserted, value = table.lookup_or_insert_value(obj, _pyvalue(make()))
+    return value
+
+
+# What a Wk.Ref made here knows beyond its C object, [hash, callback],
+# kept in a C table keyed by the Wk.Ref itself rather than in the wrapper's
+# instance dict: a dict makes PyGObject hold the wrapper with a toggle
+# reference, and a toggle reference turns any g_object_ref() that wobj
+# takes while CPython's trashcan defers the wrapper's deallocation into a
+# double free (see docs/python.md).
+def _ref_state(ref):
+    try:
+        return _shared_table('state')[ref]
+    except KeyError:
+        return None
+
 
 class Ref(Wk.Ref):
     """A weak reference to a GObject: the counterpart of weakref.ref.
@@ -99,15 +162,18 @@ class Ref(Wk.Ref):
     Calling the reference returns the object, or None once it is
     finalized. callback(ref) runs once when the object is finalized, on the
     thread that made the reference (from its main context when the object
-    dies on another thread). The GObject way, Wk.Ref(object=obj), Wk.Ref()
-    and Wk.Ref.new(), still works.
+    dies on another thread); __callback__ gives it, None once the object is
+    gone. Wk.Ref(obj) without a callback returns the one shared reference
+    to @obj, as weakref.ref does. The GObject way, Wk.Ref(object=obj),
+    Wk.Ref() and Wk.Ref.new(), still works and makes a new reference.
 
     Equality and hashing follow weakref.ref: two live references are equal
     when their objects are the same; a dead one is equal only to itself.
-    The hash is the object's, kept once taken (Wk.Ref(obj) takes it at
-    once), and never raises: a dead reference whose hash was never taken
-    hashes by identity, which is consistent because it is equal only to
-    itself.
+    References are not ordered (< raises TypeError) and take no
+    attributes. The hash is the object's, kept once taken (Wk.Ref(obj)
+    takes it at once), and never raises: a dead reference whose hash was
+    never taken hashes by identity, which is consistent because it is equal
+    only to itself.
     """
 
     def __new__(cls, *args, **kwargs):
@@ -126,17 +192,11 @@ class Ref(Wk.Ref):
                             % ', '.join(sorted(kwargs)))
         _check_object(obj)
         if callback is None:
-            ref = Wk.Ref.new(obj)
-        else:
-            if not callable(callback):
-                raise TypeError("callback must be callable, not '%s'"
-                                % type(callback).__name__)
-            ref = Wk.Ref.new_full(obj, callback)
-        try:
-            ref._wk_hash = hash(obj)
-        except TypeError:
-            pass   # an unhashable object: hash(ref) raises while it lives
-        return ref
+            return _shared_for('ref', obj, lambda: _new_ref(obj, None))
+        if not callable(callback):
+            raise TypeError("callback must be callable, not '%s'"
+                            % type(callback).__name__)
+        return _new_ref(obj, callback)
 
     def __init__(self, *args, **kwargs):
         if args:
@@ -148,7 +208,22 @@ class Ref(Wk.Ref):
         super().__init__(**kwargs)
 
     def __call__(self):
-        return self.dup_object()
+        return Wk.Ref.dup_object(self)
+
+    @property
+    def __callback__(self):
+        """The callback given to Wk.Ref(obj, callback), or None once the
+        object is gone or when there was none (weakref.ref.__callback__)."""
+        if not self.is_alive():
+            return None
+        state = _ref_state(self)
+        return state[1] if state is not None else None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("'Wk.Ref' object has no attribute '%s'" % name)
+
+    def __delattr__(self, name):
+        raise AttributeError("'Wk.Ref' object has no attribute '%s'" % name)
 
     # As weakref.ref: a reference is its own copy.
     def __copy__(self):
@@ -162,8 +237,8 @@ class Ref(Wk.Ref):
             return NotImplemented
         if self is other:
             return True
-        mine = self.dup_object()
-        theirs = other.dup_object()
+        mine = self()
+        theirs = other()
         if mine is None or theirs is None:
             return False
         return mine == theirs
@@ -174,26 +249,268 @@ class Ref(Wk.Ref):
             return NotImplemented
         return not equal
 
+    # References are not ordered, as weakref.ref: PyGObject would otherwise
+    # order them by address.
+    def __lt__(self, other):
+        return NotImplemented
+
+    __le__ = __gt__ = __ge__ = __lt__
+
     def __hash__(self):
-        try:
-            return self.__dict__['_wk_hash']
-        except KeyError:
-            pass
-        obj = self.dup_object()
+        state = _ref_state(self)
+        if state is not None and state[0] is not None:
+            return state[0]
+        obj = self()
         value = hash(obj) if obj is not None else object.__hash__(self)
-        self._wk_hash = value
+        if state is None:
+            _shared_table('state').insert_value(self, _pyvalue([value, None]))
+        else:
+            state[0] = value
         return value
 
     def __repr__(self):
-        obj = self.dup_object()
+        obj = self()
         if obj is None:
             return '<Wk.Ref at %#x; dead>' % id(self)
         return "<Wk.Ref at %#x; to '%s' at %#x>" % (
             id(self), _type_name(obj), _address(obj))
 
 
+def _new_ref(obj, callback):
+    """A new Wk.Ref to @obj (a GObject) with @callback (a callable or
+    None), its hash taken."""
+    state = [None, callback]
+    if callback is None:
+        ref = Wk.Ref.new(obj)
+    else:
+        def fire(ref, state=state):
+            # Forget the callback first: __callback__ is None from now on,
+            # and it is released with the C closure once this returns.
+            callback = state[1]
+            state[1] = None
+            if callback is not None:
+                callback(ref)
+        if _helper is not None:
+            # The helper's notify never hands out a Wk.Ref whose wrapper
+            # PyGObject is deallocating; PyGObject's closures would.
+            ref = _helper.ref_new_full(obj, fire)
+        else:
+            ref = Wk.Ref.new_full(obj, fire)
+    try:
+        state[0] = hash(obj)
+    except TypeError:
+        pass   # an unhashable object: hash(ref) raises while it lives
+    _shared_table('state').insert_value(ref, _pyvalue(state))
+    return ref
+
+
 Ref = override(Ref)
 __all__.append('Ref')
+
+
+# Wk.finalize
+
+class finalize:
+    """Calls func(*args, **kwargs) once when the GObject @obj is finalized:
+    the counterpart of weakref.finalize.
+
+    Wk.finalize(obj, func, /, *args, **kwargs) keeps @func and its
+    arguments alive, not @obj. The finalizer runs when @obj is finalized
+    (on the thread that made it: from its main context when @obj dies on
+    another thread), when it is called, or at interpreter exit while its
+    `atexit` attribute is true (the default), whichever comes first; never
+    twice. Calling it returns func's result the first time, None after.
+    """
+
+    __slots__ = ()
+    _registry = {}
+    _shutdown = False
+    _index_iter = __import__('itertools').count()
+    _dirty = False
+    _registered_with_atexit = False
+
+    class _Info:
+        __slots__ = ('ref', 'func', 'args', 'kwargs', 'atexit', 'index')
+
+    def __init__(self, obj, func, /, *args, **kwargs):
+        _check_object(obj)
+        if not callable(func):
+            raise TypeError("func must be callable, not '%s'" % type(func).__name__)
+        if not finalize._registered_with_atexit:
+            import atexit
+            atexit.register(finalize._exitfunc)
+            finalize._registered_with_atexit = True
+        info = self._Info()
+        info.ref = _new_ref(obj, self)
+        info.func = func
+        info.args = args
+        info.kwargs = kwargs or None
+        info.atexit = True
+        info.index = next(finalize._index_iter)
+        finalize._registry[self] = info
+        finalize._dirty = True
+
+    def __call__(self, _=None):
+        """Runs the finalizer if it is alive (and the interpreter is not
+        past its exit finalizers); returns func's result, else None."""
+        info = finalize._registry.pop(self, None)
+        if info and not finalize._shutdown:
+            return info.func(*info.args, **(info.kwargs or {}))
+        return None
+
+    def detach(self):
+        """Kills the finalizer without calling it: (obj, func, args,
+        kwargs) if it was alive and its object lives, else None."""
+        info = finalize._registry.get(self)
+        obj = info and info.ref()
+        if obj is not None and finalize._registry.pop(self, None):
+            return (obj, info.func, info.args, info.kwargs or {})
+        return None
+
+    def peek(self):
+        """(obj, func, args, kwargs) if the finalizer is alive and its
+        object lives, else None; the finalizer stays alive."""
+        info = finalize._registry.get(self)
+        obj = info and info.ref()
+        if obj is not None:
+            return (obj, info.func, info.args, info.kwargs or {})
+        return None
+
+    @property
+    def alive(self):
+        """Whether the finalizer has yet to run (and was not detached)."""
+        return self in finalize._registry
+
+    @property
+    def atexit(self):
+        """Whether the finalizer runs at interpreter exit if still alive
+        (default True)."""
+        info = finalize._registry.get(self)
+        return bool(info) and info.atexit
+
+    @atexit.setter
+    def atexit(self, value):
+        info = finalize._registry.get(self)
+        if info:
+            info.atexit = bool(value)
+
+    def __repr__(self):
+        info = finalize._registry.get(self)
+        obj = info and info.ref()
+        if obj is None:
+            return '<%s object at %#x; dead>' % (type(self).__name__, id(self))
+        return "<%s object at %#x; for '%s' at %#x>" % (
+            type(self).__name__, id(self), _type_name(obj), _address(obj))
+
+    @classmethod
+    def _select_for_exit(cls):
+        # The finalizers to run at exit, oldest first: the exit function
+        # pops from the end, newest first.
+        pending = [(info.index, f) for f, info in cls._registry.items() if info.atexit]
+        pending.sort(key=lambda item: item[0])
+        return [f for _index, f in pending]
+
+    @classmethod
+    def _exitfunc(cls):
+        # A finalizer may make or kill others: select again whenever the
+        # registry changed. The collector is off meanwhile, so that no
+        # finalizer runs from a collection in the middle of the walk.
+        import gc
+        import sys
+        reenable_gc = False
+        try:
+            if cls._registry:
+                if gc.isenabled():
+                    reenable_gc = True
+                    gc.disable()
+                pending = None
+                while True:
+                    if pending is None or finalize._dirty:
+                        pending = cls._select_for_exit()
+                        finalize._dirty = False
+                    if not pending:
+                        break
+                    f = pending.pop()
+                    try:
+                        f()
+                    except Exception:
+                        sys.excepthook(*sys.exc_info())
+        finally:
+            # Finalizers that would run after this point (objects dying
+            # during interpreter teardown) do nothing.
+            finalize._shutdown = True
+            if reenable_gc:
+                gc.enable()
+
+
+__all__.append('finalize')
+
+
+# Wk.connect_weak
+
+def connect_weak(emitter, detailed_signal, method, *extra_args):
+    """Connects the bound method @method to @detailed_signal of the GObject
+    @emitter without keeping the method's instance (the receiver) alive;
+    returns the handler id.
+
+    emitter.connect("clicked", self.on_clicked) keeps self alive as long as
+    the emitter lives: when self owns the emitter, neither is ever freed.
+    Wk.connect_weak(emitter, "clicked", self.on_clicked) holds self weakly
+    (a GObject through a Wk.Ref, any other object through a
+    weakref.WeakMethod), never calls the method once self is gone, and
+    disconnects the handler when self dies: at once on the thread that
+    connected, from that thread's main context when a GObject receiver dies
+    on another thread (it is already never called meanwhile). When the
+    emitter dies first the handler goes with it. The handler gets the
+    signal's arguments then @extra_args, as with connect(), and its return
+    value is the signal's.
+    """
+    _check_object(emitter)
+    if not isinstance(detailed_signal, str):
+        raise TypeError("detailed_signal must be str, not '%s'"
+                        % type(detailed_signal).__name__)
+    if not isinstance(method, _types.MethodType):
+        raise TypeError("Wk.connect_weak needs a bound method (obj.method), "
+                        "not '%s'" % type(method).__name__)
+    receiver = method.__self__
+    func = method.__func__
+    emitter_ref = Ref(emitter)
+    handler_id = 0
+
+    def disconnect(_ref):
+        # The receiver is gone: the handler goes too, unless the emitter
+        # went first (taking its handlers with it).
+        emitter = emitter_ref()
+        if (emitter is not None and handler_id
+                and GObject.signal_handler_is_connected(emitter, handler_id)):
+            GObject.signal_handler_disconnect(emitter, handler_id)
+
+    if isinstance(receiver, GObject.Object):
+        receiver_ref = Ref(receiver, disconnect)
+
+        def handler(*args):
+            receiver = receiver_ref()
+            if receiver is None:
+                return None
+            return func(receiver, *args)
+    else:
+        try:
+            weak_method = _weakref.WeakMethod(method, disconnect)
+        except TypeError:
+            raise TypeError("cannot create weak reference to '%s' object"
+                            % type(receiver).__name__) from None
+
+        def handler(*args):
+            bound = weak_method()
+            if bound is None:
+                return None
+            return bound(*args)
+    del receiver, method
+    handler_id = emitter.connect(detailed_signal, handler, *extra_args)
+    return handler_id
+
+
+__all__.append('connect_weak')
 
 
 # Wk.proxy
@@ -202,7 +519,7 @@ _PROXY_REF = '_Proxy__ref'
 
 
 def _target(proxy):
-    obj = object.__getattribute__(proxy, _PROXY_REF).dup_object()
+    obj = object.__getattribute__(proxy, _PROXY_REF)()
     if obj is None:
         raise ReferenceError('weakly-referenced object no longer exists')
     return obj
@@ -250,7 +567,7 @@ class ProxyType:
         return dir(_target(self))
 
     def __repr__(self):
-        obj = object.__getattribute__(self, _PROXY_REF).dup_object()
+        obj = object.__getattribute__(self, _PROXY_REF)()
         if obj is None:
             return '<Wk.proxy at %#x; dead>' % id(self)
         return "<Wk.proxy at %#x; to '%s' at %#x>" % (
@@ -356,11 +673,14 @@ def proxy(obj, callback=None):
     Attribute access (get, set, delete), calls when @obj is callable, and
     the usual operators are forwarded to @obj; once it is finalized they
     raise ReferenceError. callback(proxy) runs once when @obj is finalized,
-    as for Wk.Ref. A proxy is not hashable.
+    as for Wk.Ref. A proxy is not hashable. Wk.proxy(obj) without a
+    callback returns the one shared proxy to @obj, as weakref.proxy does.
     """
-    if callable(obj):
-        return CallableProxyType(obj, callback)
-    return ProxyType(obj, callback)
+    cls = CallableProxyType if callable(obj) else ProxyType
+    if callback is None:
+        _check_object(obj)
+        return _shared_for('proxy', obj, lambda: cls(obj))
+    return cls(obj, callback)
 
 
 __all__ += ['proxy', 'ProxyType', 'CallableProxyType', 'ProxyTypes']
@@ -542,12 +862,21 @@ class ValueTable(_MappingMixin, Wk.ValueTable):
         return self.contains(key)
 
     def _wk_iter_keys(self):
+        if _helper is not None:
+            for key, _obj in _helper.Iter(self):
+                yield key
+            return
         contains = self.contains
         for key in self.dup_keys():
             if contains(key):
                 yield key
 
     def _wk_iter_items(self):
+        if _helper is not None:
+            # The walk in C, which never hands out a wrapper PyGObject is
+            # deallocating (dup_keys() would take references to them).
+            yield from _helper.Iter(self)
+            return
         lookup = self.lookup
         for key in self.dup_keys():
             obj = lookup(key)
@@ -563,20 +892,26 @@ class ValueTable(_MappingMixin, Wk.ValueTable):
             raise TypeError('pop expected at most 2 arguments, got %d'
                             % (1 + len(default)))
         _check_key(key)
-        obj = Wk.ValueTable.pop(self, key)
+        obj = self._wk_pop(key)
         if obj is None:
             if default:
                 return default[0]
             raise KeyError(key)
         return obj
 
+    def _wk_pop(self, key):
+        if _helper is not None:
+            # Never hands out a wrapper PyGObject is deallocating.
+            return _helper.value_table_pop(self, key)
+        return Wk.ValueTable.pop(self, key)
+
     def popitem(self):
         while True:
-            keys = self.dup_keys()
+            keys = list(self._wk_iter_keys())
             if not keys:
                 raise KeyError('popitem(): dictionary is empty')
             for key in keys:
-                obj = Wk.ValueTable.pop(self, key)
+                obj = self._wk_pop(key)
                 if obj is not None:
                     return key, obj
 
@@ -668,6 +1003,11 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
         return self.contains(key)
 
     def _wk_iter_keys(self):
+        if _helper is not None:
+            # The same walk in C, which also skips a key whose wrapper
+            # PyGObject is deallocating.
+            yield from _helper.Iter(self)
+            return
         # The C iterator's snapshot keeps no key alive. It still steps on
         # keys removed (not dead) since it started: skip them.
         it = Wk.KeyTableIter()
@@ -684,6 +1024,15 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
             it.clear()
 
     def _wk_iter_items(self):
+        if _helper is not None:
+            getitem = self.__getitem__
+            for key in self._wk_iter_keys():
+                try:
+                    value = getitem(key)
+                except KeyError:
+                    continue
+                yield key, value
+            return
         lookup = self.lookup_value
         for key in self._wk_iter_keys():
             found, value = lookup(key)
@@ -743,6 +1092,8 @@ KeyTable = override(KeyTable)
 collections.abc.MutableMapping.register(KeyTable)
 __all__.append('KeyTable')
 
+_shared.update((name, KeyTable()) for name in ('ref', 'proxy', 'state'))
+
 
 # Wk.Set
 
@@ -774,7 +1125,22 @@ class Set(Wk.Set):
     def __init__(self, iterable=None, /, **kwargs):
         if 'member_type' in kwargs:
             kwargs['member_type'] = _member_gtype(kwargs['member_type'])
-        super().__init__(**kwargs)
+        try:
+            self.__grefcount__
+        except TypeError:
+            super().__init__(**kwargs)   # the first call: make the GObject
+        else:
+            # Called again, as set.__init__ and WeakSet.__init__ may be: the
+            # members are replaced. The member type is construct-only.
+            if kwargs.get('member_type', self.get_member_type()) != self.get_member_type():
+                raise TypeError("a Wk.Set's member_type can't be changed")
+            other = set(kwargs) - {'member_type'}
+            if other:
+                raise TypeError('Wk.Set.__init__() got unexpected keyword arguments: %s'
+                                % ', '.join(sorted(other)))
+            if iterable is not None:
+                iterable = self._wk_objects(iterable)
+            self.remove_all()
         if iterable is not None:
             self.update(iterable)
 
@@ -820,6 +1186,11 @@ class Set(Wk.Set):
         return self.contains(obj)
 
     def __iter__(self):
+        if _helper is not None:
+            # The same walk in C, which also skips a member whose wrapper
+            # PyGObject is deallocating.
+            yield from _helper.Iter(self)
+            return
         # The C iterator's snapshot keeps no member alive. It still steps on
         # members removed (not dead) since it started: skip them.
         it = Wk.SetIter()
@@ -870,7 +1241,11 @@ class Set(Wk.Set):
             raise KeyError(obj)
 
     def pop(self):
-        obj = Wk.Set.pop(self)
+        if _helper is not None:
+            # Never hands out a wrapper PyGObject is deallocating.
+            obj = _helper.set_pop(self)
+        else:
+            obj = Wk.Set.pop(self)
         if obj is None:
             raise KeyError('pop from empty Wk.Set')
         return obj
@@ -883,7 +1258,26 @@ class Set(Wk.Set):
         Wk.Set.update(new, self)
         return new
 
-    __copy__ = copy
+    def __copy__(self):
+        # As copy.copy(WeakSet): the same members, and the instance dict
+        # (its values shared).
+        new = self.copy()
+        state = _instance_dict(self)
+        if state:
+            new.__dict__.update(state)
+        return new
+
+    def __deepcopy__(self, memo):
+        # As copy.deepcopy(WeakSet): the members are shared, not copied (a
+        # weak set can't own copies: they would die at once), the instance
+        # dict is copied deeply.
+        new = self.copy()
+        memo[id(self)] = new
+        state = _instance_dict(self)
+        if state:
+            for name, value in list(state.items()):
+                new.__dict__[name] = _copy.deepcopy(value, memo)
+        return new
 
     def update(self, other):
         if isinstance(other, Wk.Set) and self._wk_set_fits(other):
@@ -1024,3 +1418,20 @@ class Set(Wk.Set):
 Set = override(Set)
 collections.abc.MutableSet.register(Set)
 __all__.append('Set')
+
+
+# The compiled helper (gi/overrides/_wk, built from overrides/_wk.c): the
+# hot paths as method descriptors that call wobj with the GIL held, several
+# times faster than PyGObject's generic invoke path, and that never hand
+# out a wrapper PyGObject is deallocating (see docs/python.md). Without it
+# (not built, or WOBJ_PYTHON_HELPER=0 in the environment) the pure-Python
+# methods above do the same work.
+
+if _helper is not None:
+    Ref.__call__ = _helper.method(Ref, 'Ref.__call__')
+    _helper.install_call(Ref)
+    ValueTable.__getitem__ = _helper.method(ValueTable, 'ValueTable.__getitem__')
+    ValueTable.get = _helper.method(ValueTable, 'ValueTable.get')
+    ValueTable.__contains__ = _helper.method(ValueTable, 'ValueTable.__contains__')
+    KeyTable.__getitem__ = _helper.method(KeyTable, 'KeyTable.__getitem__')
+    Set.__contains__ = _helper.method(Set, 'Set.__contains__')

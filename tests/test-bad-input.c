@@ -427,6 +427,37 @@ CALLB (set_iter_next_object,
       wk_set_iter_clear (&it); return (gintptr) (n);)
 CALLV (set_iter_clear_iter, wk_set_iter_clear (bad))
 
+/* Weak signal connections, to a plain GObject's `notify`. The closure is
+ * the caller's: a failed precondition doesn't take it. (connect_flags is
+ * not a pointer: test-signal.c checks it.) */
+static void
+signal_handler (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+}
+
+static gintptr
+connect_closure_weak (gpointer emitter, const char *signal, gboolean with_closure, gpointer receiver)
+{
+  GClosure *closure = g_cclosure_new (G_CALLBACK (signal_handler), NULL, NULL);
+  gulong id;
+
+  g_closure_ref (closure);
+  g_closure_sink (closure);
+  id = wk_signal_connect_closure_weak (emitter, signal, with_closure ? closure : NULL, receiver, FALSE);
+  g_closure_unref (closure);
+
+  return (gintptr) id;
+}
+
+CALL (signal_connect_weak_emitter, wk_signal_connect_weak (bad, "notify", G_CALLBACK (signal_handler), f->o1, 0))
+CALL (signal_connect_weak_detailed_signal, wk_signal_connect_weak (f->o3, bad, G_CALLBACK (signal_handler), f->o1, 0))
+CALL (signal_connect_weak_c_handler, wk_signal_connect_weak (f->o3, "notify", bad, f->o1, 0))
+CALL (signal_connect_weak_receiver, wk_signal_connect_weak (f->o3, "notify", G_CALLBACK (signal_handler), bad, 0))
+CALL (signal_connect_closure_weak_emitter, connect_closure_weak (bad, "notify", TRUE, f->o1))
+CALL (signal_connect_closure_weak_detailed_signal, connect_closure_weak (f->o3, bad, TRUE, f->o1))
+CALL (signal_connect_closure_weak_closure, connect_closure_weak (f->o3, "notify", FALSE, f->o1))
+CALL (signal_connect_closure_weak_receiver, connect_closure_weak (f->o3, "notify", TRUE, bad))
+
 /* Constructors with function arguments: a copy function without a free
  * function (and the reverse) is refused. */
 CALL (vt_new_full_key_free_func, wk_value_table_new_full (g_str_hash, g_str_equal, (GBoxedCopyFunc) g_strdup, bad))
@@ -571,6 +602,16 @@ static const Row rows[] = {
   ROW (wk_set_iter_next, "iter", A, BAD_NULL, WRONG_NONE, set_iter_next_iter),
   ROWR (wk_set_iter_next, "object", BAD_NULL, set_iter_next_object, 2),
   ROW (wk_set_iter_clear, "iter", A, BAD_NULL, WRONG_NONE, set_iter_clear_iter),
+
+  /* Weak signal connections */
+  ROW (wk_signal_connect_weak, "emitter", C, BAD_ANY_OBJECT, WRONG_NONE, signal_connect_weak_emitter),
+  ROW (wk_signal_connect_weak, "detailed_signal", A, BAD_NULL, WRONG_NONE, signal_connect_weak_detailed_signal),
+  ROW (wk_signal_connect_weak, "c_handler", A, BAD_NULL, WRONG_NONE, signal_connect_weak_c_handler),
+  ROW (wk_signal_connect_weak, "receiver", C, BAD_ANY_OBJECT, WRONG_NONE, signal_connect_weak_receiver),
+  ROW (wk_signal_connect_closure_weak, "emitter", C, BAD_ANY_OBJECT, WRONG_NONE, signal_connect_closure_weak_emitter),
+  ROW (wk_signal_connect_closure_weak, "detailed_signal", A, BAD_NULL, WRONG_NONE, signal_connect_closure_weak_detailed_signal),
+  ROW (wk_signal_connect_closure_weak, "closure", A, BAD_NULL, WRONG_NONE, signal_connect_closure_weak_closure),
+  ROW (wk_signal_connect_closure_weak, "receiver", C, BAD_ANY_OBJECT, WRONG_NONE, signal_connect_closure_weak_receiver),
 };
 
 static const char *

@@ -18,6 +18,8 @@
 
 #include <wobj.h>
 
+#include "wk-test-util.h"
+
 /* TestObj: a GObject that records its dispose, and can resurrect itself
  * in its first dispose. */
 
@@ -1054,6 +1056,284 @@ test_walk_while_dying (gconstpointer data)
   holder_free (h);
 }
 
+/* /Wobj/Faults/run-dispose-release/<path>: a member dies by
+ * g_object_run_dispose() on this thread while a walker thread lets go of
+ * wobj's last hold on it, in the instant between the weak notifies and
+ * GLib's clearing of the object's weak references. On GLib 2.74 an anchor
+ * that kept its GWeakRef until it was freed corrupted the heap there: GLib
+ * wrote into the freed anchor or freed the list of weak references twice.
+ *
+ * A weak notify of the test's, registered after wobj's, lines the two
+ * threads up: it tells the walker to let go and returns, so the walker's
+ * release runs while run_dispose goes on. Each path is a different way for
+ * the walker to hold the last reference. */
+typedef enum
+{
+  RELEASE_SET_ITER,            /* the end of a WkSet iteration */
+  RELEASE_VALUE_TABLE_ITER,    /* the end of a value table's snapshot */
+  RELEASE_KEY_TABLE_ITER,      /* the end of a key table's snapshot */
+  RELEASE_DELIVERY,            /* the walker owns the set: its delivery */
+  RELEASE_REMOVE_ALL,          /* the walker owns a key table: remove_all,
+                                  then the delivery */
+  RELEASE_DISPOSE,             /* the walker owns the value table and drops it */
+  N_RELEASES
+} ReleasePath;
+
+static const char *release_names[N_RELEASES] = {
+  "set-iter", "value-table-iter", "key-table-iter", "delivery",
+  "remove-all", "container-dispose",
+};
+
+typedef struct
+{
+  ReleasePath   path;
+  GObject      *container;   /* atomic: made by the walker for its own paths */
+  GMainContext *context;     /* the walker's */
+  gint          step;        /* atomic: the handshake, as in issue 14 */
+  gint          done;        /* atomic */
+  gint          n_signals;   /* atomic: object-finalized on the walker */
+  gint          releasing;   /* atomic: the walker is letting go */
+} Release;
+
+/* Spins: the instant the test aims at lasts a few hundred instructions,
+ * and a yield would let it pass. Under valgrind, which runs one thread at
+ * a time, the spinning thread must give way. */
+static inline void
+spin (void)
+{
+  if (G_UNLIKELY (wk_test_under_valgrind ()))
+    g_thread_yield ();
+}
+
+/* The delivery lets go of the entry right after its signal. */
+static void
+release_signal_cb (GObject  *container,
+                   gpointer  arg,
+                   Release  *r)
+{
+  g_atomic_int_inc (&r->n_signals);
+  g_atomic_int_set (&r->releasing, 1);
+}
+
+static void
+release_hook (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  Release *r = data;
+
+  g_atomic_int_set (&r->step, 2);
+}
+
+/* Registered after the hook: holds run_dispose back until the walker is
+ * letting go, so that GLib clears the object's weak references while the
+ * walker frees what it held. */
+static void
+release_hold_back (gpointer  data,
+                   GObject  *where_the_object_was)
+{
+  Release *r = data;
+
+  while (!g_atomic_int_get (&r->releasing))
+    spin ();
+}
+
+static void
+wait_step (Release *r,
+           gint     step)
+{
+  while (g_atomic_int_get (&r->step) != step)
+    spin ();
+}
+
+static GObject *
+release_container_new (ReleasePath path)
+{
+  switch (path)
+    {
+    case RELEASE_SET_ITER:
+    case RELEASE_DELIVERY:
+      return G_OBJECT (wk_set_new (G_TYPE_OBJECT));
+    case RELEASE_VALUE_TABLE_ITER:
+    case RELEASE_DISPOSE:
+      return G_OBJECT (wk_value_table_new ());
+    case RELEASE_KEY_TABLE_ITER:
+    case RELEASE_REMOVE_ALL:
+      return G_OBJECT (wk_key_table_new ());
+    case N_RELEASES:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+walker_owns (ReleasePath path)
+{
+  return path == RELEASE_DELIVERY || path == RELEASE_REMOVE_ALL || path == RELEASE_DISPOSE;
+}
+
+/* Made on the walker, which owns it: deaths reach it through its context. */
+static void
+walker_new_container (Release *r)
+{
+  GObject *container = release_container_new (r->path);
+
+  g_signal_connect (container, "object-finalized", G_CALLBACK (release_signal_cb), r);
+  g_atomic_pointer_set (&r->container, container);
+}
+
+static gpointer
+release_walker_func (gpointer data)
+{
+  Release *r = data;
+
+  g_main_context_push_thread_default (r->context);
+  if (walker_owns (r->path))
+    walker_new_container (r);
+
+  for (;;)
+    {
+      WkSetIter set_iter;
+      WkValueTableIter value_iter;
+      WkKeyTableIter key_iter;
+      gint n_signals = g_atomic_int_get (&r->n_signals);
+
+      while (g_atomic_int_get (&r->step) != 1)
+        {
+          if (g_atomic_int_get (&r->done))
+            goto out;
+          spin ();
+        }
+
+      /* Take the hold that the release lets go of. */
+      switch (r->path)
+        {
+        case RELEASE_SET_ITER:
+          wk_set_iter_init (&set_iter, WK_SET (r->container));
+          break;
+        case RELEASE_VALUE_TABLE_ITER:
+          wk_value_table_iter_init (&value_iter, WK_VALUE_TABLE (r->container));
+          break;
+        case RELEASE_KEY_TABLE_ITER:
+          wk_key_table_iter_init (&key_iter, WK_KEY_TABLE (r->container));
+          break;
+        case RELEASE_DELIVERY:
+        case RELEASE_REMOVE_ALL:
+        case RELEASE_DISPOSE:
+          break;   /* the death waits in the walker's inbox */
+        case N_RELEASES:
+        default:
+          g_assert_not_reached ();
+        }
+      g_atomic_int_set (&r->step, 0);
+
+      wait_step (r, 2);
+
+      /* Let go: the last reference to the member's anchor goes here. */
+      if (r->path != RELEASE_DELIVERY)
+        g_atomic_int_set (&r->releasing, 1);
+      switch (r->path)
+        {
+        case RELEASE_SET_ITER:
+          wk_set_iter_clear (&set_iter);
+          break;
+        case RELEASE_VALUE_TABLE_ITER:
+          wk_value_table_iter_clear (&value_iter);
+          break;
+        case RELEASE_KEY_TABLE_ITER:
+          wk_key_table_iter_clear (&key_iter);
+          break;
+        case RELEASE_REMOVE_ALL:
+          wk_key_table_remove_all (WK_KEY_TABLE (r->container));
+          wk_test_drain_context (r->context);
+          break;
+        case RELEASE_DELIVERY:
+          wk_test_iterate_until (r->context, &r->n_signals, n_signals + 1);
+          break;
+        case RELEASE_DISPOSE:
+          g_assert_finalize_object (g_atomic_pointer_exchange (&r->container, NULL));
+          walker_new_container (r);
+          break;
+        case N_RELEASES:
+        default:
+          g_assert_not_reached ();
+        }
+      g_atomic_int_set (&r->step, 3);
+    }
+
+out:
+  if (walker_owns (r->path))
+    {
+      wk_test_drain_context (r->context);
+      g_assert_finalize_object (g_atomic_pointer_exchange (&r->container, NULL));
+    }
+  g_main_context_pop_thread_default (r->context);
+
+  return NULL;
+}
+
+static void
+release_hold (Release *r,
+              GObject *x)
+{
+  GObject *container;
+  GValue value = G_VALUE_INIT;
+
+  while ((container = g_atomic_pointer_get (&r->container)) == NULL)
+    g_thread_yield ();
+
+  if (WK_IS_SET (container))
+    g_assert_true (wk_set_add (WK_SET (container), x));
+  else if (WK_IS_VALUE_TABLE (container))
+    g_assert_true (wk_value_table_insert (WK_VALUE_TABLE (container), "x", x));
+  else
+    {
+      g_value_init (&value, G_TYPE_INT);
+      g_value_set_int (&value, 7);
+      g_assert_true (wk_key_table_insert_value (WK_KEY_TABLE (container), x, &value));
+      g_value_unset (&value);
+    }
+}
+
+static void
+test_run_dispose_release (gconstpointer data)
+{
+  Release r = { GPOINTER_TO_INT (data), NULL, g_main_context_new (), 0, 0, 0 };
+  guint n_rounds = wk_test_scaled (20000);
+  GThread *walker;
+
+  wk_test_watchdog_start (300);
+
+  if (!walker_owns (r.path))
+    r.container = release_container_new (r.path);
+  walker = g_thread_new ("wk-test-walker", release_walker_func, &r);
+
+  for (guint i = 0; i < n_rounds; i++)
+    {
+      GObject *x = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
+
+      release_hold (&r, x);
+      g_object_weak_ref (x, release_hook, &r);   /* after wobj's */
+      g_object_weak_ref (x, release_hold_back, &r);
+      g_atomic_int_set (&r.releasing, 0);
+      g_atomic_int_set (&r.step, 1);
+      wait_step (&r, 0);
+      g_object_run_dispose (x);
+      wait_step (&r, 3);
+      g_assert_finalize_object (x);
+    }
+
+  g_atomic_int_set (&r.done, 1);
+  g_thread_join (walker);
+  if (walker_owns (r.path))
+    g_assert_cmpint (g_atomic_int_get (&r.n_signals), ==,
+                     r.path == RELEASE_DELIVERY ? (gint) n_rounds : 0);
+  else
+    g_assert_finalize_object (r.container);
+  g_main_context_unref (r.context);
+
+  wk_test_watchdog_stop ();
+}
+
 static void
 add_for_kinds (const char *name, GTestDataFunc func)
 {
@@ -1076,6 +1356,11 @@ main (int argc, char **argv)
   add_for_kinds ("floating", test_floating);
   add_for_kinds ("drop-in-handler-race", test_drop_in_handler_race);
   add_for_kinds ("walk-while-dying", test_walk_while_dying);
+  for (ReleasePath p = 0; p < N_RELEASES; p++)
+    {
+      g_autofree char *path = g_strdup_printf ("/Wobj/Faults/run-dispose-release/%s", release_names[p]);
+      g_test_add_data_func (path, GINT_TO_POINTER (p), test_run_dispose_release);
+    }
   /* last: the members-die case reports a known leak without aborting */
   g_test_add_data_func ("/Wobj/Faults/dead-owner-context/no-deaths", GINT_TO_POINTER (FALSE), test_dead_context);
   g_test_add_data_func ("/Wobj/Faults/dead-owner-context/members-die", GINT_TO_POINTER (TRUE), test_dead_context);

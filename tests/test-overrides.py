@@ -101,8 +101,18 @@ class LoadingTest(TestCase):
             self.assertEqual(os.path.realpath(os.path.dirname(module.__file__)),
                              os.path.realpath(expected))
         self.assertEqual(Wk.Ref.__module__, 'gi.overrides.Wk')
+        # The compiled helper is loaded when built (WOBJ_TEST_HELPER=1),
+        # not when the fallback is forced (WOBJ_PYTHON_HELPER=0).
+        helper = module._helper
+        if os.environ.get('WOBJ_TEST_HELPER') == '1':
+            self.assertIsNotNone(helper)
+            self.assertIs(Wk.Ref.__call__, vars(Wk.Ref)['__call__'])
+            self.assertEqual(type(vars(Wk.Ref)['__call__']).__name__, 'method_descriptor')
+        if os.environ.get('WOBJ_PYTHON_HELPER') == '0':
+            self.assertIsNone(helper)
         for name in ('Ref', 'ValueTable', 'KeyTable', 'Set', 'proxy',
-                     'ProxyType', 'CallableProxyType', 'ProxyTypes'):
+                     'ProxyType', 'CallableProxyType', 'ProxyTypes',
+                     'finalize', 'connect_weak'):
             self.assertTrue(hasattr(Wk, name), name)
 
     def test_abcs(self):
@@ -1470,5 +1480,636 @@ class TeardownTest(TestCase):
         del objs
 
 
+def run_child(script, timeout=120):
+    """Runs @script in a child /usr/bin/python3 with this environment:
+    returns (returncode, stdout, stderr). A crash or a hang fails the
+    calling test, not the runner."""
+    import subprocess
+    proc = subprocess.run([sys.executable, '-X', 'faulthandler', '-c', script],
+                          capture_output=True, text=True, timeout=timeout)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+CHILD_PROLOGUE = """
+import gi, sys
+gi.require_version('Wk', '1')
+from gi.repository import GObject, Wk
+assert Wk.finalize.__module__ == 'gi.overrides.Wk', Wk.finalize.__module__
+"""
+
+
+class FinalizeTest(TestCase):
+
+    def test_runs_when_the_object_dies(self):
+        calls = []
+        obj = self.new()
+        f = Wk.finalize(obj, lambda *a, **kw: calls.append((a, kw)), 1, 2, k=3)
+        self.assertTrue(f.alive)
+        self.assertEqual(calls, [])
+        del obj
+        self.assertEqual(calls, [((1, 2), {'k': 3})])
+        self.assertFalse(f.alive)
+        self.assertIsNone(f())
+        self.assertIsNone(f.peek())
+        self.assertIsNone(f.detach())
+        self.assertEqual(len(calls), 1)
+
+    def test_called(self):
+        calls = []
+        obj = self.new()
+
+        def func(x):
+            calls.append(x)
+            return x * 2
+        f = Wk.finalize(obj, func, 21)
+        self.assertEqual(f(), 42)
+        self.assertFalse(f.alive)
+        self.assertIsNone(f())
+        self.assertIsNone(f.peek())
+        self.assertIsNone(f.detach())
+        del obj
+        self.assertEqual(calls, [21])
+
+    def test_detached(self):
+        calls = []
+        obj = self.new()
+        func = calls.append
+        f = Wk.finalize(obj, func, 'x', key='v')
+        detached = f.detach()
+        self.assertEqual(detached, (obj, func, ('x',), {'key': 'v'}))
+        self.assertIs(detached[0], obj)
+        self.assertFalse(f.alive)
+        self.assertIsNone(f.detach())
+        self.assertIsNone(f())
+        del obj, detached
+        self.assertEqual(calls, [])
+
+    def test_peeked(self):
+        calls = []
+        obj = self.new()
+        f = Wk.finalize(obj, calls.append, 'x')
+        peeked = f.peek()
+        self.assertEqual(peeked, (obj, calls.append, ('x',), {}))
+        self.assertTrue(f.alive)
+        self.assertEqual(f.peek(), peeked)
+        del obj, peeked
+        self.assertEqual(calls, ['x'])
+        self.assertFalse(f.alive)
+
+    def test_does_not_keep_the_object_alive(self):
+        obj = self.new()
+        f = Wk.finalize(obj, lambda: None)
+        ref = Wk.Ref.new(obj)
+        del obj
+        self.assertFalse(ref.is_alive())
+        self.assertFalse(f.alive)
+
+    def test_func_released_after_running(self):
+        class Func:
+            def __call__(self):
+                pass
+        func = Func()
+        func_ref = weakref.ref(func)
+        obj = self.new()
+        f = Wk.finalize(obj, func)
+        del func
+        self.assertIsNotNone(func_ref())
+        del obj
+        collect()
+        self.assertIsNone(func_ref())
+        del f
+
+    def test_finalizer_dropped_still_runs(self):
+        # As weakref.finalize: the finalizer lives as long as it is alive,
+        # whether or not its caller keeps it.
+        calls = []
+        obj = self.new()
+        Wk.finalize(obj, calls.append, 'ran')
+        collect()
+        del obj
+        self.assertEqual(calls, ['ran'])
+
+    def test_atexit_attribute(self):
+        obj = self.new()
+        f = Wk.finalize(obj, lambda: None)
+        self.assertIs(f.atexit, True)
+        f.atexit = False
+        self.assertIs(f.atexit, False)
+        f()
+        self.assertIs(f.atexit, False)
+        with self.assertRaises(AttributeError):
+            f.other = 1
+        del obj
+
+    def test_not_a_gobject(self):
+        for bad in (10, 'str', object()):
+            with self.assertRaises(TypeError) as cm:
+                Wk.finalize(bad, print)
+            self.assertEqual(str(cm.exception),
+                             weakref_message(weakref.ref, bad))
+        obj = self.new()
+        with self.assertRaisesRegex(TypeError, 'callable'):
+            Wk.finalize(obj, 10)
+        del obj
+
+    def test_dies_on_another_thread(self):
+        calls = []
+        store = Gio.ListStore(item_type=GObject.Object)
+        obj = self.new()
+        store.append(obj)
+        f = Wk.finalize(obj, lambda: calls.append(threading.get_ident()))
+        del obj
+        worker = threading.Thread(target=store.remove_all)
+        worker.start()
+        worker.join()
+        iterate_until(lambda: calls)
+        self.assertEqual(calls, [threading.get_ident()])
+        self.assertFalse(f.alive)
+
+    def test_repr(self):
+        obj = self.new()
+        f = Wk.finalize(obj, lambda: None)
+        self.assertIn('GObject.Object', repr(f))
+        del obj
+        self.assertIn('dead', repr(f))
+
+    def test_atexit_in_a_child_interpreter(self):
+        rc, out, err = run_child(CHILD_PROLOGUE + """
+def say(what):
+    print(what, flush=True)
+def fail():
+    raise RuntimeError('finalizer error')
+keep = [GObject.Object() for _ in range(5)]
+Wk.finalize(keep[0], say, 'first')
+Wk.finalize(keep[1], fail)
+quiet = Wk.finalize(keep[2], say, 'not at exit')
+quiet.atexit = False
+called = Wk.finalize(keep[3], say, 'called')
+called()
+Wk.finalize(keep[4], say, 'last', )
+dead = GObject.Object()
+Wk.finalize(dead, say, 'died')
+del dead
+print('end of main', flush=True)
+""")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.splitlines(),
+                         ['called', 'died', 'end of main', 'last', 'first'])
+        self.assertIn('RuntimeError: finalizer error', err)
+        self.assertNotIn('not at exit', out)
+
+
+class RefProtocolTest(TestCase):
+
+    def test_callback_attribute(self):
+        def callback(ref):
+            pass
+        obj = self.new()
+        with_cb = Wk.Ref(obj, callback)
+        plain = Wk.Ref(obj)
+        self.assertIs(with_cb.__callback__, callback)
+        self.assertIsNone(plain.__callback__)
+        self.assertIsNone(weakref.ref(obj).__callback__)
+        with self.assertRaises(AttributeError):
+            with_cb.__callback__ = print
+        with self.assertRaises(AttributeError):
+            del with_cb.__callback__
+        self.assertIs(with_cb.__callback__, callback)
+        del obj
+        self.assertIsNone(with_cb.__callback__)
+        self.assertIsNone(plain.__callback__)
+
+    def test_callback_attribute_after_death_elsewhere(self):
+        calls = []
+        store = Gio.ListStore(item_type=GObject.Object)
+        obj = self.new()
+        store.append(obj)
+        ref = Wk.Ref(obj, calls.append)
+        del obj
+        worker = threading.Thread(target=store.remove_all)
+        worker.start()
+        worker.join()
+        self.assertIsNone(ref.__callback__)     # dead, not yet delivered
+        iterate_until(lambda: calls)
+        self.assertIsNone(ref.__callback__)
+
+    def test_shared(self):
+        obj = self.new()
+        ref = Wk.Ref(obj)
+        self.assertIs(Wk.Ref(obj), ref)
+        self.assertIs(Wk.Ref(obj, callback=None), ref)
+        self.assertIsNot(Wk.Ref(obj, lambda r: None), ref)
+        self.assertIsNot(Wk.Ref.new(obj), ref)
+        self.assertIsNot(Wk.Ref(object=obj), ref)
+        self.assertIs(Wk.proxy(obj), Wk.proxy(obj))
+        self.assertIsNot(Wk.proxy(obj, lambda p: None), Wk.proxy(obj))
+        # As weakref: the shared reference does not keep the object alive.
+        ref_id = id(ref)
+        del ref
+        collect()
+        self.assertEqual(id(Wk.Ref(obj)), ref_id)
+        ref = Wk.Ref(obj)
+        del obj
+        self.assertIsNone(ref())
+
+    def test_shared_dies_with_its_object(self):
+        first = self.new()
+        old = Wk.Ref(first)
+        del first
+        self.assertIsNone(old())
+        for _ in range(20):
+            # A new object, maybe at the same address, gets a new reference.
+            obj = self.new()
+            new = Wk.Ref(obj)
+            self.assertIsNot(new, old)
+            self.assertIs(new(), obj)
+            del obj, new
+
+    def test_shared_across_threads(self):
+        obj = self.new()
+        results = []
+        barrier = threading.Barrier(8)
+
+        def work():
+            barrier.wait()
+            results.append(Wk.Ref(obj))
+            results.append(Wk.proxy(obj))
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        refs = [r for r in results if isinstance(r, Wk.Ref)]
+        proxies = [p for p in results if not isinstance(p, Wk.Ref)]
+        self.assertEqual(len(refs), 8)
+        self.assertEqual(len({id(r) for r in refs}), 1)
+        self.assertEqual(len({id(p) for p in proxies}), 1)
+        self.assertIs(refs[0], Wk.Ref(obj))
+        del results, refs, proxies, obj
+
+    def test_no_ordering(self):
+        a, b = self.objs(2)
+        ra, rb = Wk.Ref(a), Wk.Ref(b)
+        for op in ('__lt__', '__le__', '__gt__', '__ge__'):
+            import operator
+            compare = getattr(operator, op.strip('_'))
+            with self.assertRaises(TypeError):
+                compare(weakref.ref(a), weakref.ref(b))
+            with self.assertRaises(TypeError):
+                compare(ra, rb)
+            with self.assertRaises(TypeError):
+                compare(ra, ra)
+        self.assertEqual(ra, Wk.Ref(a))
+        self.assertNotEqual(ra, rb)
+        del a, b
+
+    def test_call_takes_no_arguments(self):
+        obj = self.new()
+        for ref in (Wk.Ref(obj), Wk.Ref.new(obj), Wk.Ref(obj, lambda r: None)):
+            with self.assertRaises(TypeError):
+                ref(1)
+            with self.assertRaises(TypeError):
+                ref(x=1)
+            self.assertIs(ref(), obj)
+            self.assertIs(Wk.Ref.__call__(ref), obj)
+        with self.assertRaises(TypeError):
+            weakref.ref(obj)(1)
+        with self.assertRaises(TypeError):
+            Wk.Ref.__call__(Wk.Set())
+        del obj, ref
+        self.assertIsNone(Wk.Ref.__call__(self._tracked[-1]))
+
+    def test_no_attributes(self):
+        obj = self.new()
+        for ref in (Wk.Ref(obj), Wk.Ref(obj, lambda r: None)):
+            with self.assertRaises(AttributeError):
+                ref.anything = 1
+            with self.assertRaises(AttributeError):
+                weakref.ref(obj).anything = 1
+            with self.assertRaises(AttributeError):
+                del ref.anything
+            self.assertFalse(hasattr(ref, 'anything'))
+        del obj, ref
+
+
+class SetCopyTest(TestCase):
+
+    def test_copy_keeps_the_instance_dict(self):
+        a, b = self.objs(2)
+        s = Wk.Set([a, b])
+        s.note = ['shared']
+        c = copy.copy(s)
+        self.assertIsNot(c, s)
+        self.assertEqual(c, s)
+        self.assertIs(c.note, s.note)
+        # As WeakSet.
+        class P:
+            pass
+        ps = [P(), P()]
+        ws = weakref.WeakSet(ps)
+        ws.note = ['shared']
+        self.assertIs(copy.copy(ws).note, ws.note)
+        # Independent sets.
+        c.discard(a)
+        self.assertIn(a, s)
+        del a, b
+
+    def test_deepcopy_shares_members(self):
+        a, b = self.objs(2)
+        s = Wk.Set([a, b], member_type=GObject.Object)
+        s.note = ['deep']
+        d = copy.deepcopy(s)
+        self.assertIsNot(d, s)
+        self.assertEqual(d, s)
+        self.assertEqual(ids(d), ids([a, b]))
+        self.assertEqual(d.note, s.note)
+        self.assertIsNot(d.note, s.note)
+        self.assertEqual(d.get_member_type(), s.get_member_type())
+        # As WeakSet: the members are the same objects, the dict is copied.
+        class P:
+            pass
+        ps = [P(), P()]
+        ws = weakref.WeakSet(ps)
+        ws.note = ['deep']
+        wd = copy.deepcopy(ws)
+        self.assertEqual(ids(wd), ids(ps))
+        self.assertIsNot(wd.note, ws.note)
+        # A set inside a structure copied deeply is copied once.
+        pair = copy.deepcopy([s, s])
+        self.assertIs(pair[0], pair[1])
+        del a, b
+        self.assertEqual(len(d), 0)
+
+    def test_copies_make_no_instance_dict(self):
+        # A wrapper with an instance dict is held through a toggle
+        # reference: copying a set must not give it one (with the helper,
+        # which can tell without making one).
+        helper = sys.modules['gi.overrides.Wk']._helper
+        if helper is None:
+            self.skipTest('needs the compiled helper')
+        a = self.new()
+        s = Wk.Set([a])
+        c, d = copy.copy(s), copy.deepcopy(s)
+        for each in (s, c, d):
+            self.assertIsNone(helper.instance_dict(each))
+        self.assertEqual(ids(c), ids(d))
+        del a
+
+    def test_init_again_replaces(self):
+        a, b, c = self.objs(3)
+        s = Wk.Set([a, b])
+        s.__init__([c])
+        self.assertEqual(ids(s), ids([c]))
+        s.__init__()
+        self.assertEqual(len(s), 0)
+        s.__init__(s)
+        self.assertEqual(len(s), 0)
+        s.update([a, b])
+        s.__init__(s)
+        self.assertEqual(ids(s), ids([a, b]))
+        with self.assertRaises(TypeError):
+            s.__init__([10])
+        self.assertEqual(ids(s), ids([a, b]))   # unchanged on bad input
+        # As set and WeakSet.
+        class P:
+            pass
+        ps = [P(), P()]
+        ws = weakref.WeakSet(ps)
+        ws.__init__(ps[:1])
+        self.assertEqual(len(ws), 1)
+        typed = Wk.Set(member_type=Gio.ListStore)
+        with self.assertRaises(TypeError):
+            typed.__init__(member_type=GObject.Object)
+        typed.__init__(member_type=Gio.ListStore)
+        del a, b, c
+
+
+class Emitter(GObject.Object):
+    __gsignals__ = {
+        'ping': (GObject.SignalFlags.RUN_LAST, None, (int,)),
+        'ask': (GObject.SignalFlags.RUN_LAST, int, (int,)),
+    }
+
+
+class GReceiver(GObject.Object):
+    """A GObject receiver of Emitter's signals."""
+
+    def __init__(self, calls):
+        super().__init__()
+        self.calls = calls
+
+    def on_ping(self, emitter, n, *extra):
+        self.calls.append((self, emitter, n) + extra)
+
+    def on_ask(self, emitter, n):
+        return n * 2
+
+
+class PyReceiver:
+    """A plain Python receiver of Emitter's signals."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def on_ping(self, emitter, n, *extra):
+        self.calls.append((self, emitter, n) + extra)
+
+
+class ConnectWeakTest(TestCase):
+
+    def check_receiver(self, receiver, calls, emitter):
+        handler_id = Wk.connect_weak(emitter, 'ping', receiver.on_ping, 'x', 2)
+        self.assertIsInstance(handler_id, int)
+        self.assertGreater(handler_id, 0)
+        emitter.emit('ping', 7)
+        self.assertEqual(calls, [(receiver, emitter, 7, 'x', 2)])
+        self.assertTrue(GObject.signal_handler_is_connected(emitter, handler_id))
+        calls.clear()
+        return handler_id
+
+    def test_gobject_receiver(self):
+        calls = []
+        emitter = self.new(Emitter)
+        receiver = self.track(GReceiver(calls))
+        handler_id = self.check_receiver(receiver, calls, emitter)
+        ref = Wk.Ref.new(receiver)
+        del receiver                      # not kept alive by the handler
+        self.assertFalse(ref.is_alive())
+        self.assertFalse(GObject.signal_handler_is_connected(emitter, handler_id))
+        emitter.emit('ping', 8)
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_python_receiver(self):
+        calls = []
+        emitter = self.new(Emitter)
+        receiver = PyReceiver(calls)
+        handler_id = self.check_receiver(receiver, calls, emitter)
+        ref = weakref.ref(receiver)
+        del receiver
+        self.assertIsNone(ref())
+        self.assertFalse(GObject.signal_handler_is_connected(emitter, handler_id))
+        emitter.emit('ping', 8)
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_receiver_owning_its_emitter(self):
+        # The leak connect() makes: self.button.connect(..., self.on_x).
+        for cls in (GReceiver, PyReceiver):
+            calls = []
+            receiver = cls(calls)
+            if isinstance(receiver, GObject.Object):
+                self.track(receiver)
+            receiver.emitter = self.new(Emitter)
+            Wk.connect_weak(receiver.emitter, 'ping', receiver.on_ping)
+            receiver.emitter.emit('ping', 1)
+            self.assertEqual(len(calls), 1)
+            emitter_ref = Wk.Ref.new(receiver.emitter)
+            del receiver
+            calls.clear()
+            self.assertFalse(emitter_ref.is_alive(), cls)   # no gc.collect()
+
+    def test_emitter_dies_first(self):
+        for cls in (GReceiver, PyReceiver):
+            calls = []
+            emitter = self.new(Emitter)
+            receiver = cls(calls)
+            if isinstance(receiver, GObject.Object):
+                self.track(receiver)
+            Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+            emitter_ref = Wk.Ref.new(emitter)
+            del emitter
+            self.assertFalse(emitter_ref.is_alive())
+            del receiver                  # harmless: nothing to disconnect
+            collect()
+            self.assertEqual(calls, [])
+
+    def test_return_value(self):
+        emitter = self.new(Emitter)
+        receiver = self.track(GReceiver([]))
+        Wk.connect_weak(emitter, 'ask', receiver.on_ask)
+        self.assertEqual(emitter.emit('ask', 21), 42)
+        del receiver, emitter
+
+    def test_detailed_signal(self):
+        calls = []
+        emitter = self.new(Number)
+        receiver = PyReceiver(calls)
+
+        class Notified(PyReceiver):
+            def on_notify(self, obj, pspec):
+                self.calls.append(pspec.name)
+        receiver = Notified(calls)
+        handler_id = Wk.connect_weak(emitter, 'notify::g-type-instance', receiver.on_notify)
+        self.assertGreater(handler_id, 0)
+        del receiver
+        self.assertFalse(GObject.signal_handler_is_connected(emitter, handler_id))
+        del emitter
+
+    def test_receiver_dies_on_another_thread(self):
+        calls = []
+        emitter = self.new(Emitter)
+        store = Gio.ListStore(item_type=GObject.Object)
+        receiver = self.track(GReceiver(calls))
+        store.append(receiver)
+        handler_id = Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+        emitter.emit('ping', 1)
+        self.assertEqual(len(calls), 1)
+        calls.clear()
+        del receiver
+        # The store holds the last reference: drop it on another thread.
+        worker = threading.Thread(target=store.remove_all)
+        worker.start()
+        worker.join()
+        # Dead at once: never called, though still connected until the
+        # connecting thread's main context runs.
+        emitter.emit('ping', 2)
+        self.assertEqual(calls, [])
+        iterate_until(lambda: not GObject.signal_handler_is_connected(emitter, handler_id))
+        emitter.emit('ping', 3)
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_receiver_dies_on_another_thread_python(self):
+        calls = []
+        emitter = self.new(Emitter)
+        receiver = PyReceiver(calls)
+        holder = [receiver]
+        handler_id = Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+        del receiver
+        worker = threading.Thread(target=holder.clear)
+        worker.start()
+        worker.join()
+        self.assertFalse(GObject.signal_handler_is_connected(emitter, handler_id))
+        emitter.emit('ping', 2)
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_emitter_dies_on_another_thread(self):
+        for cls in (GReceiver, PyReceiver):
+            calls = []
+            store = Gio.ListStore(item_type=GObject.Object)
+            emitter = self.new(Emitter)
+            store.append(emitter)
+            receiver = cls(calls)
+            if isinstance(receiver, GObject.Object):
+                self.track(receiver)
+            Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+            emitter_ref = Wk.Ref.new(emitter)
+            del emitter
+            worker = threading.Thread(target=store.remove_all)
+            worker.start()
+            worker.join()
+            self.assertFalse(emitter_ref.is_alive())
+            drain()
+            del receiver              # nothing left to disconnect
+            collect()
+            drain()
+            self.assertEqual(calls, [])
+
+    def test_emission_on_another_thread(self):
+        calls = []
+        emitter = self.new(Emitter)
+        receiver = self.track(GReceiver(calls))
+        Wk.connect_weak(emitter, 'ping', receiver.on_ping)
+        worker = threading.Thread(target=emitter.emit, args=('ping', 5))
+        worker.start()
+        worker.join()
+        self.assertEqual(len(calls), 1)
+        calls.clear()
+        del receiver, worker
+        worker = threading.Thread(target=emitter.emit, args=('ping', 6))
+        worker.start()
+        worker.join()
+        self.assertEqual(calls, [])
+        del emitter
+
+    def test_bad_input(self):
+        emitter = self.new(Emitter)
+        receiver = PyReceiver([])
+        with self.assertRaisesRegex(TypeError, "'int'"):
+            Wk.connect_weak(10, 'ping', receiver.on_ping)
+        with self.assertRaisesRegex(TypeError, 'bound method'):
+            Wk.connect_weak(emitter, 'ping', print)
+        with self.assertRaisesRegex(TypeError, 'bound method'):
+            Wk.connect_weak(emitter, 'ping', lambda *a: None)
+        with self.assertRaisesRegex(TypeError, 'str'):
+            Wk.connect_weak(emitter, 1, receiver.on_ping)
+
+        class Slotted:
+            __slots__ = ()
+
+            def on_ping(self, *args):
+                pass
+        with self.assertRaisesRegex(TypeError, 'Slotted'):
+            Wk.connect_weak(emitter, 'ping', Slotted().on_ping)
+        with self.assertRaises(TypeError):
+            Wk.connect_weak(emitter, 'no-such-signal', receiver.on_ping)
+        del emitter
+
+
 if __name__ == '__main__':
+    import faulthandler
+    # A hang fails the run, with every thread's traceback.
+    faulthandler.dump_traceback_later(280, exit=True)
     unittest.main(verbosity=2)

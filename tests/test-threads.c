@@ -21,6 +21,8 @@
 
 #include <wobj.h>
 
+#include "wk-test-util.h"
+
 #define N_THREADS   4
 #define POOL        64
 #define DEFAULT_OPS 250000u
@@ -1155,6 +1157,232 @@ test_threads_private (void)
   run (TRUE);
 }
 
+/* /Wobj/Threads/run-dispose-killer: members die by g_object_run_dispose()
+ * (GTK's destroy path) on a killer thread while three workers insert,
+ * look up, iterate and remove them in shared containers, and the main
+ * thread, which owns the containers, takes the deaths. run_dispose lets a
+ * member live on, be held anew and die again, so the test checks what must
+ * hold whatever the timing: nothing crashes or trips a memory checker,
+ * everything returned is a live object, and once every object is gone the
+ * containers are empty and every object was finalized. */
+#define KILL_POOL 128
+#define N_KILL_WORKERS 3
+
+typedef struct
+{
+  WkValueTable *vt;
+  WkKeyTable   *kt;
+  WkSet        *set;
+  GThread      *owner;
+  GMutex        lock;              /* the pool */
+  GObject      *pool[KILL_POOL];   /* strong references */
+  gint          stop;              /* atomic */
+  gint          n_workers_done;    /* atomic */
+  gint          n_killed;          /* atomic */
+  gint          n_returned;        /* atomic */
+  gint          n_signals;         /* on the owner's thread */
+} KillTest;
+
+static void
+kill_signal_cb (GObject  *container,
+                gpointer  arg,
+                KillTest *kt)
+{
+  g_assert_true (g_thread_self () == kt->owner);
+  kt->n_signals++;
+}
+
+static GObject *
+kill_pick (KillTest *kt,
+           GRand    *rand,
+           guint    *slot)
+{
+  GObject *object;
+
+  *slot = g_rand_int_range (rand, 0, KILL_POOL);
+  g_mutex_lock (&kt->lock);
+  object = g_object_ref (kt->pool[*slot]);
+  g_mutex_unlock (&kt->lock);
+
+  return object;
+}
+
+static void
+kill_returned (KillTest *kt,
+               gpointer  object)
+{
+  if (object == NULL)
+    return;
+
+  g_assert_true (G_IS_OBJECT (object));
+  g_assert_cmpuint (g_atomic_int_get (&G_OBJECT (object)->ref_count), >, 0);
+  g_atomic_int_inc (&kt->n_returned);
+  g_object_unref (object);
+}
+
+static gboolean
+kill_visit_cb (gpointer object,
+               gpointer user_data)
+{
+  g_assert_true (G_IS_OBJECT (object));
+  return TRUE;
+}
+
+static gpointer
+kill_worker_func (gpointer data)
+{
+  KillTest *kt = data;
+  GRand *rand = g_rand_new ();
+  guint n_ops = wk_test_scaled (60000);
+
+  for (guint i = 0; i < n_ops && !g_atomic_int_get (&kt->stop); i++)
+    {
+      guint slot;
+      GObject *object = kill_pick (kt, rand, &slot);
+      char key[16];
+      GObject *fresh;
+
+      g_snprintf (key, sizeof key, "%u", slot);
+      switch (g_rand_int_range (rand, 0, 10))
+        {
+        case 0:
+          wk_value_table_insert (kt->vt, key, object);
+          break;
+        case 1:
+          wk_key_table_insert (kt->kt, object, NULL);
+          break;
+        case 2:
+          wk_set_add (kt->set, object);
+          break;
+        case 3:
+          kill_returned (kt, wk_value_table_lookup (kt->vt, key));
+          break;
+        case 4:
+          /* Its answer may change at any moment: exercised, not checked. */
+          (void) wk_key_table_contains (kt->kt, object);
+          kill_returned (kt, wk_set_contains (kt->set, object) ? g_object_ref (object) : NULL);
+          break;
+        case 5:
+          {
+            WkSetIter iter;
+            GObject *member;
+
+            wk_set_iter_init (&iter, kt->set);
+            while (wk_set_iter_next (&iter, (gpointer *) &member))
+              kill_visit_cb (member, NULL);
+          }
+          break;
+        case 6:
+          wk_value_table_remove (kt->vt, key);
+          wk_set_remove (kt->set, object);
+          break;
+        case 7:
+          wk_key_table_remove (kt->kt, object);
+          break;
+        case 8:
+          {
+            GPtrArray *members = wk_set_dup_members (kt->set);
+
+            for (guint j = 0; j < members->len; j++)
+              kill_visit_cb (members->pdata[j], NULL);
+            g_ptr_array_unref (members);
+          }
+          break;
+        default:
+          /* A new object takes the slot: the old one dies wherever its
+           * last reference goes. */
+          fresh = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
+          g_mutex_lock (&kt->lock);
+          g_object_unref (kt->pool[slot]);
+          kt->pool[slot] = fresh;
+          g_mutex_unlock (&kt->lock);
+          break;
+        }
+      g_object_unref (object);
+    }
+
+  g_rand_free (rand);
+  g_atomic_int_inc (&kt->n_workers_done);
+  return NULL;
+}
+
+static gpointer
+killer_func (gpointer data)
+{
+  KillTest *kt = data;
+  GRand *rand = g_rand_new ();
+
+  while (!g_atomic_int_get (&kt->stop))
+    {
+      guint slot;
+      GObject *object = kill_pick (kt, rand, &slot);
+
+      g_object_run_dispose (object);
+      g_atomic_int_inc (&kt->n_killed);
+      g_object_unref (object);
+    }
+
+  g_rand_free (rand);
+  return NULL;
+}
+
+static void
+test_threads_run_dispose_killer (void)
+{
+  KillTest kt = { 0, };
+  GThread *workers_[N_KILL_WORKERS];
+  GThread *killer;
+  guint n_before = wk_test_object_n_finalized ();
+  guint n_made = KILL_POOL;
+
+  wk_test_watchdog_start (600);
+
+  kt.owner = g_thread_self ();
+  kt.vt = wk_value_table_new ();
+  kt.kt = wk_key_table_new ();
+  kt.set = wk_set_new (G_TYPE_OBJECT);
+  g_signal_connect (kt.vt, "object-finalized", G_CALLBACK (kill_signal_cb), &kt);
+  g_signal_connect (kt.kt, "object-finalized", G_CALLBACK (kill_signal_cb), &kt);
+  g_signal_connect (kt.set, "object-finalized", G_CALLBACK (kill_signal_cb), &kt);
+  g_mutex_init (&kt.lock);
+  for (guint i = 0; i < KILL_POOL; i++)
+    kt.pool[i] = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
+
+  for (guint i = 0; i < N_KILL_WORKERS; i++)
+    workers_[i] = g_thread_new ("wk-test-kill-worker", kill_worker_func, &kt);
+  killer = g_thread_new ("wk-test-killer", killer_func, &kt);
+
+  /* The main thread takes the deaths until the workers are done. */
+  while (g_atomic_int_get (&kt.n_workers_done) < N_KILL_WORKERS)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (100);
+    }
+  for (guint i = 0; i < N_KILL_WORKERS; i++)
+    g_thread_join (workers_[i]);
+  g_atomic_int_set (&kt.stop, 1);
+  g_thread_join (killer);
+
+  /* Every object goes: the containers end empty. */
+  for (guint i = 0; i < KILL_POOL; i++)
+    g_clear_object (&kt.pool[i]);
+  wk_test_drain_context (NULL);
+  g_test_message ("%d run_dispose, %d objects returned by lookups, %d signals",
+                  kt.n_killed, kt.n_returned, kt.n_signals);
+  g_assert_cmpuint (wk_value_table_get_size (kt.vt), ==, 0);
+  g_assert_cmpuint (wk_key_table_get_size (kt.kt), ==, 0);
+  g_assert_cmpuint (wk_set_get_size (kt.set), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (kt.set)), ==, 0);
+  g_assert_cmpuint (wk_test_object_n_finalized () - n_before, >=, n_made);
+
+  g_assert_finalize_object (kt.vt);
+  g_assert_finalize_object (kt.kt);
+  g_assert_finalize_object (kt.set);
+  g_mutex_clear (&kt.lock);
+
+  wk_test_watchdog_stop ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1163,6 +1391,7 @@ main (int   argc,
 
   g_test_add_func ("/Wobj/Threads/shared", test_threads_shared);
   g_test_add_func ("/Wobj/Threads/private", test_threads_private);
+  g_test_add_func ("/Wobj/Threads/run-dispose-killer", test_threads_run_dispose_killer);
 
   return g_test_run ();
 }

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  * while no lock is held, then checks the gate's GWeakRef with
  * g_weak_ref_get(), and leaves with the reference only if the weak
  * reference was still set and the gate still open; otherwise the
- * reference goes back before it leaves.
+ * reference goes back.
  *
  * wk_gate_close() closes the gate (under the lock of whatever state goes
  * with it); wk_gate_finish() then, with no lock held, clears the GWeakRef
@@ -35,8 +35,12 @@ G_BEGIN_DECLS
  *   so nothing cheaper can see that decision on 2.74.
  * - No dup hands out an object whose dispose reached the close: the
  *   close is checked after the weak reference.
- * - A reference that goes back is never the last one: the disposing
- *   thread still holds its own until every dup has left.
+ * - A reference that goes back inside a closed gate is never the last
+ *   one: the disposing thread holds its own until every dup has left. One
+ *   whose check failed while the gate is open goes back after leaving:
+ *   it may be the last (see "The one instant GLib 2.74 hides" in
+ *   docs/threads.md), and a dispose it runs must be able to close the
+ *   gate.
  * - No toggle notify runs inside GLib's lock: g_weak_ref_get() references
  *   an object that the dup already holds, so its g_object_ref() never
  *   takes the count from 1 to 2. (On 2.74 it would run the toggle notify
@@ -131,13 +135,21 @@ wk_gate_dup (WkGate *gate)
       if (G_LIKELY (wk_gate_try_leave (gate)))
         return object;
     }
+  else if (wk_gate_try_leave (gate))
+    {
+      /* Cleared while the gate is open: a last unref is on its way to
+       * dispose, or a g_object_run_dispose() cleared the weak reference of
+       * a holding made during its weak notifies (docs/threads.md). Then
+       * this may be the object's last reference: it goes back outside the
+       * gate, where a dispose it runs may close the gate. */
+      g_object_unref (object);
+      return NULL;
+    }
 
-  /* The object is being disposed, and its dispose closes the gate and
-   * waits for this dup while it holds the object: this is never the last
-   * reference. */
+  /* Closed while this dup was inside: the closing thread holds the object
+   * and waits for this dup, so this is never the last reference. */
   g_object_unref (object);
-  if (!wk_gate_try_leave (gate))
-    wk_gate_leave_closed (gate);
+  wk_gate_leave_closed (gate);
 
   return NULL;
 }

@@ -183,6 +183,7 @@ wk_table_replace (WkTable  *table,
 {
   WkTableReplace result;
   WkEntry *old;
+  WkEntry *removed = NULL;
 
   /* No entry could be made: the member is in its death. */
   if (entry == NULL)
@@ -197,31 +198,33 @@ wk_table_replace (WkTable  *table,
   if (had_live != NULL)
     *had_live = old != NULL && !wk_entry_is_dead (old);
   if (check_expected && old != expected)
-    {
-      old = NULL;
-      result = WK_TABLE_CHANGED;
-    }
+    result = WK_TABLE_CHANGED;
   else if (wk_entry_is_dead (entry) || table->disposed)
-    {
-      old = NULL;
-      result = WK_TABLE_REFUSED;
-    }
+    result = WK_TABLE_REFUSED;
   else
     {
       WkEntry *prev = old != NULL ? old->prev : NULL;
 
       if (old != NULL)
-        wk_table_remove_locked (table, old);
-      if (!wk_table_add_locked (table, entry))
-        g_assert_not_reached ();
-      if (old != NULL)
-        move_last_after_locked (table, entry, prev);
-      result = WK_TABLE_ADDED;
+        {
+          wk_table_remove_locked (table, old);
+          removed = old;
+        }
+      /* The member may start dying on another thread right now: then the
+       * new entry stays out, as if it had gone in and died at once. */
+      if (wk_table_add_locked (table, entry))
+        {
+          if (removed != NULL)
+            move_last_after_locked (table, entry, prev);
+          result = WK_TABLE_ADDED;
+        }
+      else
+        result = WK_TABLE_REFUSED;
     }
   wk_table_unlock (table);
 
-  if (old != NULL)
-    wk_entry_unref (old);
+  if (removed != NULL)
+    wk_entry_unref (removed);
   if (result != WK_TABLE_ADDED)
     wk_entry_discard (table, entry);
 

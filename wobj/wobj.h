@@ -9,5 +9,6 @@
 #include "wk-key-table.h"
 #include "wk-ref.h"
 #include "wk-set.h"
+#include "wk-signal.h"
 #include "wk-value-table.h"
 #undef _WOBJ_INSIDE
