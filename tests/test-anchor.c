@@ -8,6 +8,8 @@
 #include "wobj/wk-anchor-private.h"
 #include "wobj/wk-owner-private.h"
 
+#include "wk-test-util.h"
+
 /* A minimal holder: counts what it is told and frees it. */
 #define TEST_TYPE_HOLDER (test_holder_get_type ())
 G_DECLARE_FINAL_TYPE (TestHolder, test_holder, TEST, HOLDER, GObject)
@@ -188,8 +190,7 @@ test_anchor_death_delivers_once (void)
   g_assert_true (a->delivered_on == g_thread_self ());
 
   /* Nothing later either. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (a->n_delivered, ==, 2);
   g_assert_cmpuint (b->n_delivered, ==, 1);
 
@@ -197,26 +198,25 @@ test_anchor_death_delivers_once (void)
   g_assert_finalize_object (b);
 }
 
+static gboolean
+holder_delivered (gpointer user_data)
+{
+  TestHolder *holder = user_data;
+
+  return holder->n_delivered > 0;
+}
+
 /* A membership whose object died belongs to the delivery: leave says so
  * and the owner frees it. Driven here from another thread so that the
  * delivery waits in the owner's inbox. */
-static gpointer
-unref_in_thread (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
 static void
 test_anchor_leave_after_death (void)
 {
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
   TestHolder *holder = g_object_new (TEST_TYPE_HOLDER, NULL);
   WkMembership *m = join_new (object, holder->owner);
-  GThread *thread;
 
-  thread = g_thread_new ("unref", unref_in_thread, object);
-  g_thread_join (thread);
+  wk_test_unref_in_thread (object);
 
   g_assert_cmpuint (wk_owner_get_n_dead (holder->owner), ==, 1);
   g_assert_false (wk_membership_leave (m));
@@ -225,8 +225,7 @@ test_anchor_leave_after_death (void)
   /* The holder forgets it from its size and is told once the owner's
    * context runs. */
   wk_owner_forget_dead (holder->owner);
-  while (holder->n_delivered == 0)
-    g_main_context_iteration (NULL, TRUE);
+  wk_test_iterate_until_cond (NULL, WK_TEST_TIMEOUT_S, holder_delivered, holder);
   g_assert_cmpuint (holder->n_delivered, ==, 1);
   g_assert_true (holder->delivered_on == g_thread_self ());
   g_assert_cmpuint (wk_owner_get_n_dead (holder->owner), ==, 0);
@@ -242,18 +241,15 @@ test_anchor_detached_owner (void)
   GObject *first = g_object_new (G_TYPE_OBJECT, NULL);
   GObject *second = g_object_new (G_TYPE_OBJECT, NULL);
   TestHolder *holder = g_object_new (TEST_TYPE_HOLDER, NULL);
-  GThread *thread;
 
   join_new (first, holder->owner);
   join_new (second, holder->owner);
 
-  thread = g_thread_new ("unref", unref_in_thread, first);
-  g_thread_join (thread);
+  wk_test_unref_in_thread (first);
 
   g_object_run_dispose (G_OBJECT (holder));
   g_assert_finalize_object (second);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (holder->n_delivered, ==, 0);
   g_assert_finalize_object (holder);
 }
@@ -359,7 +355,7 @@ static void
 test_anchor_concurrent_creation (void)
 {
   /* Fewer rounds under valgrind, which runs one thread at a time. */
-  guint rounds = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL ? 20 : 200;
+  guint rounds = wk_test_under_valgrind () ? 20 : 200;
 
   for (guint round = 0; round < rounds; round++)
     {

@@ -17,40 +17,20 @@
 
 #include <wobj.h>
 
-/* TestThing: the member type of the typed set. */
-
-#define TEST_TYPE_THING (test_thing_get_type ())
-G_DECLARE_FINAL_TYPE (TestThing, test_thing, TEST, THING, GObject)
-
-struct _TestThing
-{
-  GObject parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (TestThing, test_thing, G_TYPE_OBJECT)
-
-static void
-test_thing_class_init (TestThingClass *klass)
-{
-}
-
-static void
-test_thing_init (TestThing *self)
-{
-}
+#include "wk-test-util.h"
 
 /* The fixture: one container of each kind with two live members. */
 
 typedef struct
 {
-  GObject      *o1;     /* TestThing */
-  GObject      *o2;     /* TestThing */
+  GObject      *o1;     /* WkTestObject */
+  GObject      *o2;     /* WkTestObject */
   GObject      *o3;     /* plain GObject */
   WkValueTable *vt;     /* string keys: "a" -> o1, "b" -> o2 */
   WkValueTable *vtf;    /* new_full, direct keys: 1 -> o1, 2 -> o2 */
   WkKeyTable   *kt;     /* GValue values: o1 -> 1, o2 -> "two" */
   WkKeyTable   *ktf;    /* new_full, raw pointers: o1 -> "x", o2 -> "y" */
-  WkSet        *set;    /* typed TestThing: o1, o2 */
+  WkSet        *set;    /* typed WkTestObject: o1, o2 */
   WkSet        *gset;   /* GObject: o1, o3 */
   WkRef        *ref;    /* o1 */
   GParamSpec   *pspec;  /* a GTypeInstance that is not a GObject */
@@ -124,8 +104,8 @@ fixture_setup (Fixture *f)
 {
   GValue v = G_VALUE_INIT;
 
-  f->o1 = g_object_new (TEST_TYPE_THING, NULL);
-  f->o2 = g_object_new (TEST_TYPE_THING, NULL);
+  f->o1 = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
+  f->o2 = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
   f->o3 = g_object_new (G_TYPE_OBJECT, NULL);
 
   f->vt = wk_value_table_new ();
@@ -150,7 +130,7 @@ fixture_setup (Fixture *f)
   wk_key_table_insert (f->ktf, f->o1, (gpointer) "x");
   wk_key_table_insert (f->ktf, f->o2, (gpointer) "y");
 
-  f->set = wk_set_new (TEST_TYPE_THING);
+  f->set = wk_set_new (WK_TEST_TYPE_OBJECT);
   wk_set_add (f->set, f->o1);
   wk_set_add (f->set, f->o2);
 
@@ -210,7 +190,7 @@ typedef enum
   WRONG_NONE,
   WRONG_SET,        /* a WkSet where another container is expected */
   WRONG_VALUE_TABLE,/* a WkValueTable where a WkSet/WkKeyTable/WkRef is expected */
-  WRONG_GOBJECT,    /* a plain GObject where a TestThing is expected */
+  WRONG_GOBJECT,    /* a plain GObject where a WkTestObject is expected */
   WRONG_KT_FULL,    /* a new_full WkKeyTable for a *_value function */
 } Wrong;
 
@@ -239,7 +219,7 @@ typedef struct
 static gpointer
 make_thing (gconstpointer key, gpointer user_data)
 {
-  return g_object_new (TEST_TYPE_THING, NULL);
+  return g_object_new (WK_TEST_TYPE_OBJECT, NULL);
 }
 
 static gpointer
@@ -675,7 +655,7 @@ bad_value (Fixture *f, const Row *row, BadKind kind, GValue *scratch, char **pat
         {
         case WRONG_SET: bad = f->set; tail = "*"; break;
         case WRONG_VALUE_TABLE: bad = f->vt; tail = "*"; break;
-        case WRONG_GOBJECT: bad = f->o3; tail = "TestThing, not a GObject"; break;
+        case WRONG_GOBJECT: bad = f->o3; tail = "WkTestObject, not a GObject"; break;
         case WRONG_KT_FULL: bad = f->ktf; tail = "*"; break;
         case WRONG_NONE:
         default:
@@ -773,20 +753,20 @@ test_typed_set_algebra (void)
   fixture_setup (&f);
   before = fixture_describe (&f);
 
-  g_test_expect_message ("Wobj", G_LOG_LEVEL_CRITICAL, "wk_set_update: other must be a TestThing, not a GObject");
+  g_test_expect_message ("Wobj", G_LOG_LEVEL_CRITICAL, "wk_set_update: other must be a WkTestObject, not a GObject");
   wk_set_update (f.set, f.gset);
   g_test_assert_expected_messages ();
 
-  g_test_expect_message ("Wobj", G_LOG_LEVEL_CRITICAL, "wk_set_symmetric_difference_update: other must be a TestThing, not a GObject");
+  g_test_expect_message ("Wobj", G_LOG_LEVEL_CRITICAL, "wk_set_symmetric_difference_update: other must be a WkTestObject, not a GObject");
   wk_set_symmetric_difference_update (f.set, f.gset);
   g_test_assert_expected_messages ();
 
-  g_test_expect_message ("Wobj", G_LOG_LEVEL_CRITICAL, "wk_set_union: other must be a TestThing, not a GObject");
+  g_test_expect_message ("Wobj", G_LOG_LEVEL_CRITICAL, "wk_set_union: other must be a WkTestObject, not a GObject");
   result = wk_set_union (f.set, f.gset);
   g_test_assert_expected_messages ();
   g_assert_null (result);
 
-  g_test_expect_message ("Wobj", G_LOG_LEVEL_CRITICAL, "wk_set_symmetric_difference: other must be a TestThing, not a GObject");
+  g_test_expect_message ("Wobj", G_LOG_LEVEL_CRITICAL, "wk_set_symmetric_difference: other must be a WkTestObject, not a GObject");
   result = wk_set_symmetric_difference (f.set, f.gset);
   g_test_assert_expected_messages ();
   g_assert_null (result);

@@ -18,7 +18,9 @@ import gi
 
 gi.require_version('Wk', '1')
 gi.require_version('Gio', '2.0')
-from gi.repository import GLib, GObject, Wk  # noqa: E402
+from gi.repository import GObject, Wk  # noqa: E402
+
+from wk_test_util import drain  # noqa: E402
 
 BAD_VALUES = {
     'int': 10,
@@ -193,9 +195,7 @@ class UnchangedAfterAllTestCase(unittest.TestCase):
         ref = f.ref
         del f, before
         gc.collect()
-        ctx = GLib.MainContext.default()
-        while ctx.iteration(False):
-            pass
+        drain()
         self.assertEqual(vt.get_size(), 0)
         self.assertEqual(kt.get_size(), 0)
         self.assertEqual(s.get_size(), 0)

@@ -51,47 +51,10 @@
 import Wk from 'gi://Wk?version=1';
 import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
-import GLib from 'gi://GLib';
-import System from 'system';
 
-const TIMEOUT_S = 60;
+import {check, checkCount, newStore, quiesce, settle} from './wkTestUtil.js';
+
 let nPassed = 0;
-let nChecks = 0;
-
-function check(condition, what) {
-    nChecks++;
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function drain() {
-    const context = GLib.MainContext.default();
-    while (context.iteration(false)) {
-        // Nothing: iterate until no source is ready.
-    }
-}
-
-// Collects garbage and iterates the main context until predicate() holds.
-function settle(predicate, what) {
-    const deadline = GLib.get_monotonic_time() + TIMEOUT_S * 1000000;
-    for (;;) {
-        System.gc();
-        drain();
-        if (predicate())
-            return;
-        check(GLib.get_monotonic_time() < deadline, `${what} within ${TIMEOUT_S} s`);
-        GLib.usleep(1000);
-    }
-}
-
-// Collects garbage and iterates a few times: whatever was going to happen
-// has happened.
-function quiesce() {
-    for (let i = 0; i < 3; i++) {
-        System.gc();
-        drain();
-    }
-}
 
 // Every object the tests make, as a Wk.Ref with no callback and no handler.
 let tracked = [];
@@ -102,10 +65,6 @@ const gjsLeaks = [];
 function track(object) {
     tracked.push(Wk.Ref.new(object));
     return object;
-}
-
-function newStore() {
-    return new Gio.ListStore({item_type: GObject.Object});
 }
 
 // Appends @n new objects to @store; their JS wrappers are unreachable when
@@ -895,4 +854,4 @@ test('bad input throws and changes nothing', () => {
 quiesce();
 const leaked = gjsLeaks.filter(r => r.is_alive()).length;
 print(`# ${leaked} of ${gjsLeaks.length} GObject values read through an out GValue still alive (a gjs leak)`);
-print(`# ${nPassed} tests passed, ${nChecks} checks`);
+print(`# ${nPassed} tests passed, ${checkCount()} checks`);

@@ -7,31 +7,11 @@
 /* Private: to check that a table leaves its keys' anchors. */
 #include "wk-anchor-private.h"
 
+#include "wk-test-util.h"
+
 #define LOG_DOMAIN "Wobj"
 
-/* How long a test waits for a delivery through a main context before it
- * gives up. Generous: this bounds a hang, it does not measure anything. */
-#define DELIVERY_TIMEOUT_S 60
-
-static GThread  *main_thread;
-static gboolean  under_valgrind;
-
-/* Big loop counts (>= 100,000) run a hundred times smaller under
- * valgrind: the same code paths, in a bearable time. */
-static guint
-scaled (guint n)
-{
-  if (under_valgrind && n >= 100000)
-    return n / 100;
-
-  return n;
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-}
+static GThread *main_thread;
 
 /* Events: what happened, in order, as short strings ("S1" for a signal
  * about value 1, "F1" for the table freeing value 1, ...), recorded only
@@ -136,132 +116,60 @@ assert_event_before (const char *first,
   g_assert_cmpint (first_at, <, second_at);
 }
 
-/* TestObject: the keys. Counts its finalizations, remembers whether it
- * was disposed, and carries an index that tests store in its value so
- * that a key and its value can be matched in a snapshot. */
+/* TestKey: the keys. A WkTestObject (which counts its finalizations and
+ * remembers whether it was disposed) with two fields of its own, which is
+ * why the file keeps a subclass: an index that tests store in its value so
+ * that a key and its value can be matched in a snapshot, and whether its
+ * finalization is one of the events. */
 
-#define TEST_TYPE_OBJECT (test_object_get_type ())
-G_DECLARE_FINAL_TYPE (TestObject, test_object, TEST, OBJECT, GObject)
+#define TEST_TYPE_KEY (test_key_get_type ())
+G_DECLARE_FINAL_TYPE (TestKey, test_key, TEST, KEY, WkTestObject)
 
-struct _TestObject
+struct _TestKey
 {
-  GObject  parent_instance;
-  gint     disposed;      /* atomic */
-  gint     index;
-  gboolean log_finalize;  /* add "X<index>" to the events when finalized */
+  WkTestObject parent_instance;
+  gint         index;
+  gboolean     log_finalize;  /* add "X<index>" to the events when finalized */
 };
 
-static gint test_object_n_finalized;  /* atomic */
-
-G_DEFINE_FINAL_TYPE (TestObject, test_object, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (TestKey, test_key, WK_TEST_TYPE_OBJECT)
 
 static void
-test_object_dispose (GObject *object)
+test_key_finalize (GObject *object)
 {
-  TestObject *self = TEST_OBJECT (object);
-
-  g_atomic_int_set (&self->disposed, 1);
-
-  G_OBJECT_CLASS (test_object_parent_class)->dispose (object);
-}
-
-static void
-test_object_finalize (GObject *object)
-{
-  TestObject *self = TEST_OBJECT (object);
+  TestKey *self = TEST_KEY (object);
 
   if (self->log_finalize)
     event_add ("X%d", self->index);
-  g_atomic_int_inc (&test_object_n_finalized);
 
-  G_OBJECT_CLASS (test_object_parent_class)->finalize (object);
+  G_OBJECT_CLASS (test_key_parent_class)->finalize (object);
 }
 
 static void
-test_object_class_init (TestObjectClass *klass)
+test_key_class_init (TestKeyClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = test_object_dispose;
-  object_class->finalize = test_object_finalize;
+  G_OBJECT_CLASS (klass)->finalize = test_key_finalize;
 }
 
 static void
-test_object_init (TestObject *self)
+test_key_init (TestKey *self)
 {
 }
 
-static TestObject *
-test_object_new (gint index)
+static gboolean
+test_key_is_disposed (TestKey *self)
 {
-  TestObject *object = g_object_new (TEST_TYPE_OBJECT, NULL);
-
-  object->index = index;
-
-  return object;
+  return wk_test_object_is_disposed (WK_TEST_OBJECT (self));
 }
 
-/* TestResurrect: its first dispose takes a new reference on itself and
- * leaves it in `resurrected`. */
-
-#define TEST_TYPE_RESURRECT (test_resurrect_get_type ())
-G_DECLARE_FINAL_TYPE (TestResurrect, test_resurrect, TEST, RESURRECT, GObject)
-
-struct _TestResurrect
+static TestKey *
+test_key_new (gint index)
 {
-  GObject parent_instance;
-  guint   n_dispose;
-};
+  TestKey *key = g_object_new (TEST_TYPE_KEY, NULL);
 
-static TestResurrect *resurrected;
+  key->index = index;
 
-G_DEFINE_FINAL_TYPE (TestResurrect, test_resurrect, G_TYPE_OBJECT)
-
-static void
-test_resurrect_dispose (GObject *object)
-{
-  TestResurrect *self = TEST_RESURRECT (object);
-
-  if (self->n_dispose++ == 0)
-    {
-      g_assert_null (resurrected);
-      resurrected = g_object_ref (self);
-    }
-
-  G_OBJECT_CLASS (test_resurrect_parent_class)->dispose (object);
-}
-
-static void
-test_resurrect_class_init (TestResurrectClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = test_resurrect_dispose;
-}
-
-static void
-test_resurrect_init (TestResurrect *self)
-{
-}
-
-/* TestFloating: a GInitiallyUnowned, born floating. */
-
-#define TEST_TYPE_FLOATING (test_floating_get_type ())
-G_DECLARE_FINAL_TYPE (TestFloating, test_floating, TEST, FLOATING, GInitiallyUnowned)
-
-struct _TestFloating
-{
-  GInitiallyUnowned parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (TestFloating, test_floating, G_TYPE_INITIALLY_UNOWNED)
-
-static void
-test_floating_class_init (TestFloatingClass *klass)
-{
-}
-
-static void
-test_floating_init (TestFloating *self)
-{
+  return key;
 }
 
 /* Box: a value for wk_key_table_new_full (box_copy, box_free) tables.
@@ -445,7 +353,7 @@ box_signal_cb (WkKeyTable   *table,
       /* The dying key is in no snapshot. */
       g_assert_cmpuint (keys->len, ==, rec->size_in_handler);
       for (guint i = 0; i < keys->len; i++)
-        g_assert_cmpint (TEST_OBJECT (g_ptr_array_index (keys, i))->disposed, ==, 0);
+        g_assert_cmpint (test_key_is_disposed (TEST_KEY (g_ptr_array_index (keys, i))), ==, 0);
       g_ptr_array_unref (keys);
     }
 
@@ -493,7 +401,7 @@ shared_signal_cb (WkKeyTable   *table,
 }
 
 /* For GValue tables: the stored GValue itself, described in the events
- * as "S:s<string>", "S:i<int>" or "S:o<index of a TestObject>". */
+ * as "S:s<string>", "S:i<int>" or "S:o<index of a TestKey>". */
 static void
 gvalue_signal_cb (WkKeyTable   *table,
                   const GValue *value,
@@ -515,11 +423,11 @@ gvalue_signal_cb (WkKeyTable   *table,
     }
   else if (G_VALUE_HOLDS_OBJECT (value))
     {
-      TestObject *object = g_value_get_object (value);
+      TestKey *object = g_value_get_object (value);
 
       /* Still held by the stored value. */
-      g_assert_true (TEST_IS_OBJECT (object));
-      g_assert_cmpint (object->disposed, ==, 0);
+      g_assert_true (TEST_IS_KEY (object));
+      g_assert_cmpint (test_key_is_disposed (object), ==, 0);
       event_add ("S:o%d", object->index);
     }
   else
@@ -528,44 +436,6 @@ gvalue_signal_cb (WkKeyTable   *table,
     }
 
   g_atomic_int_inc (&rec->n);
-}
-
-static void
-drain_context (GMainContext *context)
-{
-  while (g_main_context_iteration (context, FALSE))
-    {
-    }
-}
-
-/* Iterates @context until *@counter reaches @target. */
-static void
-iterate_until (GMainContext *context,
-               gint         *counter,
-               gint          target)
-{
-  gint64 deadline = g_get_monotonic_time () + DELIVERY_TIMEOUT_S * G_USEC_PER_SEC;
-
-  while (g_atomic_int_get (counter) < target)
-    {
-      if (!g_main_context_iteration (context, FALSE))
-        g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-}
-
-static gpointer
-unref_thread_func (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
-/* Drops a reference to @object on a new thread and waits for it. */
-static void
-unref_in_thread (gpointer object)
-{
-  g_thread_join (g_thread_new ("wk-test-unref", unref_thread_func, object));
 }
 
 static gpointer
@@ -684,7 +554,7 @@ static void
 test_g_object_new (void)
 {
   WkKeyTable *table = g_object_new (WK_TYPE_KEY_TABLE, NULL);
-  TestObject *key = test_object_new (1);
+  TestKey *key = test_key_new (1);
   SignalRecord rec = { 0 };
   GValue value = G_VALUE_INIT;
   GValue out = G_VALUE_INIT;
@@ -714,12 +584,12 @@ static void
 test_new_gvalues (void)
 {
   WkKeyTable *table;
-  TestObject *key_string = test_object_new (1);
-  TestObject *key_int = test_object_new (2);
-  TestObject *key_object = test_object_new (3);
-  TestObject *key_default = test_object_new (4);
-  TestObject *key_boxed = test_object_new (5);
-  TestObject *payload = test_object_new (100);
+  TestKey *key_string = test_key_new (1);
+  TestKey *key_int = test_key_new (2);
+  TestKey *key_object = test_key_new (3);
+  TestKey *key_default = test_key_new (4);
+  TestKey *key_boxed = test_key_new (5);
+  TestKey *payload = test_key_new (100);
   gpointer payload_ptr = payload;
   SignalRecord rec = { 0 };
   GValue value = G_VALUE_INIT;
@@ -864,9 +734,9 @@ static void
 test_new_full_copy_free (void)
 {
   WkKeyTable *table;
-  TestObject *key1 = test_object_new (1);
-  TestObject *key2 = test_object_new (2);
-  TestObject *key3 = test_object_new (3);
+  TestKey *key1 = test_key_new (1);
+  TestKey *key2 = test_key_new (2);
+  TestKey *key3 = test_key_new (3);
   SignalRecord rec = { 0 };
   Box *stored1;
   gpointer out = NULL;
@@ -926,8 +796,8 @@ static void
 test_new_full_refcounted (void)
 {
   WkKeyTable *table;
-  TestObject *key1 = test_object_new (1);
-  TestObject *key2 = test_object_new (2);
+  TestKey *key1 = test_key_new (1);
+  TestKey *key2 = test_key_new (2);
   Shared *shared1 = shared_new (1);
   SignalRecord rec = { 0 };
   gpointer out = NULL;
@@ -983,9 +853,9 @@ static void
 test_new_full_plain (void)
 {
   WkKeyTable *table;
-  TestObject *key1 = test_object_new (1);
-  TestObject *key2 = test_object_new (2);
-  TestObject *key3 = test_object_new (3);
+  TestKey *key1 = test_key_new (1);
+  TestKey *key2 = test_key_new (2);
+  TestKey *key3 = test_key_new (3);
   SignalRecord rec = { 0 };
   GPtrArray *keys = NULL;
   GPtrArray *values = NULL;
@@ -1065,8 +935,8 @@ static void
 test_value_functions_on_full_table (void)
 {
   WkKeyTable *tables[2];
-  TestObject *key = test_object_new (1);
-  TestObject *other = test_object_new (2);
+  TestKey *key = test_key_new (1);
+  TestKey *other = test_key_new (2);
   GValue value = G_VALUE_INIT;
   GValue out = G_VALUE_INIT;
 
@@ -1134,8 +1004,8 @@ static void
 test_insert (void)
 {
   WkKeyTable *table;
-  TestObject *key = test_object_new (1);
-  TestObject *key_null = test_object_new (2);
+  TestKey *key = test_key_new (1);
+  TestKey *key_null = test_key_new (2);
   SignalRecord rec = { 0 };
   gpointer out = NULL;
 
@@ -1194,10 +1064,10 @@ test_lookup (void)
 {
   WkKeyTable *table;
   WkKeyTable *other_table;
-  TestObject *key = test_object_new (1);
-  TestObject *absent = test_object_new (2);
-  TestObject *elsewhere = test_object_new (3);
-  TestObject *removed = test_object_new (4);
+  TestKey *key = test_key_new (1);
+  TestKey *absent = test_key_new (2);
+  TestKey *elsewhere = test_key_new (3);
+  TestKey *removed = test_key_new (4);
   gpointer sentinel = GINT_TO_POINTER (0x5a5a);
   gpointer out = sentinel;
 
@@ -1254,7 +1124,7 @@ static void
 test_lookup_or_insert (void)
 {
   WkKeyTable *table;
-  TestObject *key = test_object_new (1);
+  TestKey *key = test_key_new (1);
   BoxFactory factory = { 0 };
   Box *out;
 
@@ -1309,7 +1179,7 @@ test_lookup_or_insert (void)
 typedef struct
 {
   WkKeyTable *table;
-  TestObject *key;
+  TestKey    *key;
   GMutex      lock;
   GCond       cond;
   gboolean    go;
@@ -1339,7 +1209,7 @@ race_factory (gpointer key,
     {
       /* The factory runs with no lock held: every thread can be in it at
        * once. A lock held here would make this wait time out. */
-      gint64 deadline = g_get_monotonic_time () + DELIVERY_TIMEOUT_S * G_TIME_SPAN_SECOND;
+      gint64 deadline = g_get_monotonic_time () + WK_TEST_TIMEOUT_S * G_TIME_SPAN_SECOND;
 
       g_mutex_lock (&race->lock);
       race->n_in_factory++;
@@ -1390,7 +1260,7 @@ run_race (WkKeyTable *table,
   g_mutex_init (&race.lock);
   g_cond_init (&race.cond);
   race.table = table;
-  race.key = test_object_new (0);
+  race.key = test_key_new (0);
   race.barrier = barrier;
 
   for (guint i = 0; i < N_RACE_THREADS; i++)
@@ -1452,7 +1322,7 @@ test_lookup_or_insert_concurrent (void)
   g_test_message ("%d free races on one key: %d values made and freed by losers",
                   N_RACE_ROUNDS, n_lost);
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_finalize_object (table);
   assert_boxes_all_freed ();
 }
@@ -1463,8 +1333,8 @@ test_contains (void)
 {
   WkKeyTable *table;
   WkKeyTable *other_table;
-  TestObject *key = test_object_new (1);
-  TestObject *elsewhere = test_object_new (2);
+  TestKey *key = test_key_new (1);
+  TestKey *elsewhere = test_key_new (2);
 
   test_reset ();
 
@@ -1504,8 +1374,8 @@ static void
 test_remove (void)
 {
   WkKeyTable *table;
-  TestObject *key1 = test_object_new (1);
-  TestObject *key2 = test_object_new (2);
+  TestKey *key1 = test_key_new (1);
+  TestKey *key2 = test_key_new (2);
   SignalRecord rec = { 0 };
 
   test_reset ();
@@ -1549,8 +1419,8 @@ static void
 test_pop (void)
 {
   WkKeyTable *table;
-  TestObject *key1 = test_object_new (1);
-  TestObject *key2 = test_object_new (2);
+  TestKey *key1 = test_key_new (1);
+  TestKey *key2 = test_key_new (2);
   SignalRecord rec = { 0 };
   gpointer sentinel = GINT_TO_POINTER (0x5a5a);
   gpointer out = NULL;
@@ -1598,7 +1468,7 @@ static void
 test_remove_all (void)
 {
   WkKeyTable *table;
-  TestObject *keys[3];
+  TestKey *keys[3];
   SignalRecord rec = { 0 };
 
   test_reset ();
@@ -1608,7 +1478,7 @@ test_remove_all (void)
   g_signal_connect (table, "object-finalized", G_CALLBACK (box_signal_cb), &rec);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      keys[i] = test_object_new ((gint) i + 1);
+      keys[i] = test_key_new ((gint) i + 1);
       g_assert_true (wk_key_table_insert (table, keys[i], box_new ((gint) i + 1)));
     }
 
@@ -1651,10 +1521,10 @@ static void
 test_get_size (void)
 {
   WkKeyTable *table;
-  TestObject *key1 = test_object_new (1);
-  TestObject *key2 = test_object_new (2);
-  TestObject *key3 = test_object_new (3);
-  TestObject *key4 = test_object_new (4);
+  TestKey *key1 = test_key_new (1);
+  TestKey *key2 = test_key_new (2);
+  TestKey *key3 = test_key_new (3);
+  TestKey *key4 = test_key_new (4);
 
   test_reset ();
 
@@ -1694,9 +1564,9 @@ test_get_size (void)
 
 /* /Wobj/KeyTable/dup-keys */
 static void
-assert_keys (GPtrArray   *keys,
-             TestObject **expected,
-             guint        n_expected)
+assert_keys (GPtrArray  *keys,
+             TestKey   **expected,
+             guint       n_expected)
 {
   g_assert_nonnull (keys);
   g_assert_cmpuint (keys->len, ==, n_expected);
@@ -1708,7 +1578,7 @@ static void
 test_dup_keys (void)
 {
   WkKeyTable *table;
-  TestObject *keys[5];
+  TestKey *keys[5];
   GPtrArray *snapshot;
 
   test_reset ();
@@ -1722,7 +1592,7 @@ test_dup_keys (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      keys[i] = test_object_new ((gint) i);
+      keys[i] = test_key_new ((gint) i);
       g_assert_true (wk_key_table_insert (table, keys[i], box_new ((gint) i)));
     }
 
@@ -1740,14 +1610,14 @@ test_dup_keys (void)
   g_assert_true (wk_key_table_remove (table, keys[2]));
   g_assert_true (wk_key_table_insert (table, keys[2], box_new (2)));
   snapshot = wk_key_table_dup_keys (table);
-  assert_keys (snapshot, (TestObject *[]) { keys[0], keys[1], keys[3], keys[4], keys[2] }, 5);
+  assert_keys (snapshot, (TestKey *[]) { keys[0], keys[1], keys[3], keys[4], keys[2] }, 5);
   g_ptr_array_unref (snapshot);
 
   /* Only live keys: one finalized, one disposed but alive. */
   finalize_and_clear (&keys[4]);
   g_object_run_dispose (G_OBJECT (keys[1]));
   snapshot = wk_key_table_dup_keys (table);
-  assert_keys (snapshot, (TestObject *[]) { keys[0], keys[3], keys[2] }, 3);
+  assert_keys (snapshot, (TestKey *[]) { keys[0], keys[3], keys[2] }, 3);
   g_ptr_array_unref (snapshot);
 
   g_assert_finalize_object (table);
@@ -1765,10 +1635,10 @@ assert_entries_aligned (GPtrArray *keys,
   g_assert_cmpuint (keys->len, ==, values->len);
   for (guint i = 0; i < keys->len; i++)
     {
-      TestObject *key = g_ptr_array_index (keys, i);
+      TestKey *key = g_ptr_array_index (keys, i);
       Box *box = g_ptr_array_index (values, i);
 
-      g_assert_true (TEST_IS_OBJECT (key));
+      g_assert_true (TEST_IS_KEY (key));
       g_assert_cmpint (box->magic, ==, BOX_MAGIC);
       g_assert_true (box->is_copy);
       g_assert_cmpint (box->id, ==, key->index + id_offset);
@@ -1817,7 +1687,7 @@ test_dup_entries (void)
 {
   WkKeyTable *table;
   WkKeyTable *gtable;
-  TestObject *keys[4];
+  TestKey *keys[4];
   GPtrArray *snapshot_keys = NULL;
   GPtrArray *snapshot_values = NULL;
   gint copied;
@@ -1840,7 +1710,7 @@ test_dup_entries (void)
     {
       GValue value = G_VALUE_INIT;
 
-      keys[i] = test_object_new ((gint) i);
+      keys[i] = test_key_new ((gint) i);
       g_assert_true (wk_key_table_insert (table, keys[i], box_new ((gint) i + 10)));
       g_value_init (&value, G_TYPE_INT);
       g_value_set_int (&value, (gint) i + 20);
@@ -1881,19 +1751,19 @@ test_dup_entries (void)
   g_object_run_dispose (G_OBJECT (keys[2]));
   g_assert_true (wk_key_table_insert (table, keys[2], box_new (12)));
   wk_key_table_dup_entries (table, &snapshot_keys, &snapshot_values);
-  assert_keys (snapshot_keys, (TestObject *[]) { keys[0], keys[2] }, 2);
+  assert_keys (snapshot_keys, (TestKey *[]) { keys[0], keys[2] }, 2);
   assert_entries_aligned (snapshot_keys, snapshot_values, 10);
   g_clear_pointer (&snapshot_keys, g_ptr_array_unref);
   g_clear_pointer (&snapshot_values, g_ptr_array_unref);
 
   /* A GValue table gives GValues. */
   wk_key_table_dup_entries (gtable, &snapshot_keys, &snapshot_values);
-  assert_keys (snapshot_keys, (TestObject *[]) { keys[0], keys[3] }, 2);
+  assert_keys (snapshot_keys, (TestKey *[]) { keys[0], keys[3] }, 2);
   g_assert_cmpuint (snapshot_values->len, ==, 2);
   for (guint i = 0; i < 2; i++)
     {
       GValue *value = g_ptr_array_index (snapshot_values, i);
-      TestObject *key = g_ptr_array_index (snapshot_keys, i);
+      TestKey *key = g_ptr_array_index (snapshot_keys, i);
 
       g_assert_true (G_VALUE_HOLDS_INT (value));
       g_assert_cmpint (g_value_get_int (value), ==, key->index + 20);
@@ -1925,8 +1795,8 @@ typedef struct
   ForeachAction  action;
   GPtrArray     *seen_keys;    /* borrowed pointers, for comparison only */
   GPtrArray     *seen_values;
-  TestObject    *inserted;     /* FOREACH_REMOVE_AND_INSERT */
-  TestObject    *victim;       /* FOREACH_KILL_LATER_KEY: owned until killed */
+  TestKey       *inserted;     /* FOREACH_REMOVE_AND_INSERT */
+  TestKey       *victim;       /* FOREACH_KILL_LATER_KEY: owned until killed */
 } Foreach;
 
 static void
@@ -1938,8 +1808,8 @@ foreach_cb (gpointer key,
   Box *box = value;
   gboolean first = fe->seen_keys->len == 0;
 
-  g_assert_true (TEST_IS_OBJECT (key));
-  g_assert_cmpint (TEST_OBJECT (key)->disposed, ==, 0);
+  g_assert_true (TEST_IS_KEY (key));
+  g_assert_cmpint (test_key_is_disposed (TEST_KEY (key)), ==, 0);
   /* The key lives for the call. */
   g_assert_cmpuint (ref_count (key), >=, 2);
   g_assert_cmpint (box->magic, ==, BOX_MAGIC);
@@ -1978,11 +1848,11 @@ foreach_cb (gpointer key,
 }
 
 static void
-foreach_setup (Foreach       *fe,
-               ForeachAction  action,
-               TestObject   **keys,
-               Box          **stored,
-               guint          n_keys)
+foreach_setup (Foreach        *fe,
+               ForeachAction   action,
+               TestKey       **keys,
+               Box           **stored,
+               guint           n_keys)
 {
   memset (fe, 0, sizeof *fe);
   fe->table = box_table_new ();
@@ -1992,16 +1862,16 @@ foreach_setup (Foreach       *fe,
 
   for (guint i = 0; i < n_keys; i++)
     {
-      keys[i] = test_object_new ((gint) i);
+      keys[i] = test_key_new ((gint) i);
       stored[i] = box_new ((gint) i);
       g_assert_true (wk_key_table_insert (fe->table, keys[i], stored[i]));
     }
 }
 
 static void
-foreach_teardown (Foreach     *fe,
-                  TestObject **keys,
-                  guint        n_keys)
+foreach_teardown (Foreach  *fe,
+                  TestKey **keys,
+                  guint     n_keys)
 {
   if (fe->table != NULL)
     g_assert_finalize_object (fe->table);
@@ -2018,7 +1888,7 @@ static void
 test_foreach (void)
 {
   Foreach fe;
-  TestObject *keys[4];
+  TestKey *keys[4];
   Box *stored[4];
   gpointer table_ptr;
 
@@ -2040,7 +1910,7 @@ test_foreach (void)
   /* The callback removes the current key and inserts another: the walk
    * goes on over its snapshot, without the new key. */
   foreach_setup (&fe, FOREACH_REMOVE_AND_INSERT, keys, stored, 4);
-  fe.inserted = test_object_new (99);
+  fe.inserted = test_key_new (99);
   wk_key_table_foreach (fe.table, foreach_cb, &fe);
   g_assert_cmpuint (fe.seen_keys->len, ==, 4);
   for (guint i = 0; i < 4; i++)
@@ -2089,7 +1959,7 @@ test_iter (void)
 {
   WkKeyTable *table;
   WkKeyTable *gtable;
-  TestObject *keys[4];
+  TestKey *keys[4];
   gpointer key2_ptr;
   Box *stored[4];
   WkKeyTableIter iter;
@@ -2106,7 +1976,7 @@ test_iter (void)
   g_signal_connect (table, "object-finalized", G_CALLBACK (box_signal_cb), &rec);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      keys[i] = test_object_new ((gint) i);
+      keys[i] = test_key_new ((gint) i);
       stored[i] = box_new ((gint) i);
       g_assert_true (wk_key_table_insert (table, keys[i], stored[i]));
     }
@@ -2220,8 +2090,8 @@ static void
 test_exact_removal (void)
 {
   WkKeyTable *table;
-  TestObject *key = test_object_new (1);
-  TestObject *other = test_object_new (2);
+  TestKey *key = test_key_new (1);
+  TestKey *other = test_key_new (2);
   gpointer key_ptr = key;
   SignalRecord rec = { 0 };
 
@@ -2299,18 +2169,18 @@ test_identity (void)
  * is a different key, even while the dead key's signal is pending. */
 #define REUSE_TRIES 100000
 
-/* Makes TestObjects until one lands at @address (the others are dropped
+/* Makes TestKeys until one lands at @address (the others are dropped
  * at the end, so that each try gets a new block). */
-static TestObject *
+static TestKey *
 find_reused_address (gconstpointer address)
 {
   GPtrArray *misses = g_ptr_array_new_with_free_func (g_object_unref);
-  TestObject *found = NULL;
-  guint tries = scaled (REUSE_TRIES);
+  TestKey *found = NULL;
+  guint tries = wk_test_scaled (REUSE_TRIES);
 
   for (guint i = 0; i < tries && found == NULL; i++)
     {
-      TestObject *object = test_object_new (0);
+      TestKey *object = test_key_new (0);
 
       if ((gconstpointer) object == address)
         found = object;
@@ -2325,8 +2195,8 @@ find_reused_address (gconstpointer address)
 
 typedef struct
 {
-  TestObject *key;
-  gpointer    address;
+  TestKey  *key;
+  gpointer  address;
 } ReuseInThread;
 
 static gpointer
@@ -2342,8 +2212,8 @@ static void
 test_address_reuse (void)
 {
   WkKeyTable *table;
-  TestObject *key = test_object_new (1);
-  TestObject *reused;
+  TestKey *key = test_key_new (1);
+  TestKey *reused;
   ReuseInThread rit;
   SignalRecord rec = { 0 };
   gpointer address;
@@ -2376,13 +2246,13 @@ test_address_reuse (void)
   else
     {
       g_test_message ("the allocator did not reuse the address in %u tries: "
-                      "the owner-thread reuse check did not run", scaled (REUSE_TRIES));
+                      "the owner-thread reuse check did not run", wk_test_scaled (REUSE_TRIES));
     }
 
   /* Died on another thread, its signal pending: the new object at its
    * address is still not it. */
   events_start ();
-  rit.key = test_object_new (3);
+  rit.key = test_key_new (3);
   rit.address = rit.key;
   g_assert_true (wk_key_table_insert (table, rit.key, box_new (3)));
   reused = g_thread_join (g_thread_new ("wk-test-reuse", die_and_reuse_thread_func, &rit));
@@ -2402,13 +2272,13 @@ test_address_reuse (void)
   else
     {
       g_test_message ("the allocator did not reuse the address in %u tries: "
-                      "the pending reuse check did not run", scaled (REUSE_TRIES));
+                      "the pending reuse check did not run", wk_test_scaled (REUSE_TRIES));
     }
   assert_events ("");
 
   /* The pending death is delivered for the old key's value only. */
-  iterate_until (NULL, &rec.n, reused != NULL ? 2 : 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &rec.n, reused != NULL ? 2 : 1);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (rec.last_id, ==, 3);
   assert_events ("S3 F3");
   if (reused != NULL)
@@ -2431,7 +2301,7 @@ test_no_strong_reference (void)
 {
   WkKeyTable *table;
   WkKeyTable *gtable;
-  TestObject *key = test_object_new (1);
+  TestKey *key = test_key_new (1);
   BoxFactory factory = { 0 };
   GValue value = G_VALUE_INIT;
   GValue out = G_VALUE_INIT;
@@ -2500,7 +2370,7 @@ test_floating (void)
 {
   WkKeyTable *table;
   WkKeyTable *gtable;
-  TestFloating *key = g_object_new (TEST_TYPE_FLOATING, NULL);
+  WkTestFloating *key = g_object_new (WK_TEST_TYPE_FLOATING, NULL);
   SignalRecord rec = { 0 };
   BoxFactory factory = { 0 };
   WkKeyTableIter iter;
@@ -2571,8 +2441,8 @@ typedef struct
   SignalRecord   rec;
   ReenterAction  action;
   WkKeyTable    *table;      /* REENTER_UNREF_TABLE: owned until dropped */
-  TestObject    *other;      /* inserted or removed */
-  TestObject    *chain;      /* REENTER_REMOVE: owned, dropped in the handler */
+  TestKey       *other;      /* inserted or removed */
+  TestKey       *chain;      /* REENTER_REMOVE: owned, dropped in the handler */
   gboolean       done;
 } Reenter;
 
@@ -2599,7 +2469,7 @@ reenter_cb (WkKeyTable   *table,
       keys = wk_key_table_dup_keys (table);
       g_assert_cmpuint (keys->len, ==, wk_key_table_get_size (table));
       for (guint i = 0; i < keys->len; i++)
-        g_assert_cmpint (TEST_OBJECT (g_ptr_array_index (keys, i))->disposed, ==, 0);
+        g_assert_cmpint (test_key_is_disposed (TEST_KEY (g_ptr_array_index (keys, i))), ==, 0);
       g_ptr_array_unref (keys);
       break;
     case REENTER_REMOVE:
@@ -2626,15 +2496,15 @@ test_reentrant_insert (void)
 {
   Reenter re = { 0 };
   WkKeyTable *table;
-  TestObject *key1 = test_object_new (1);
-  TestObject *key2 = test_object_new (2);
+  TestKey *key1 = test_key_new (1);
+  TestKey *key2 = test_key_new (2);
 
   test_reset ();
   events_start ();
 
   table = box_table_new ();
   re.action = REENTER_INSERT;
-  re.other = test_object_new (100);
+  re.other = test_key_new (100);
   g_signal_connect (table, "object-finalized", G_CALLBACK (reenter_cb), &re);
   g_assert_true (wk_key_table_insert (table, key1, box_new (1)));
   g_assert_true (wk_key_table_insert (table, key2, box_new (2)));
@@ -2661,15 +2531,15 @@ test_reentrant_remove (void)
 {
   Reenter re = { 0 };
   WkKeyTable *table;
-  TestObject *key1 = test_object_new (1);
+  TestKey *key1 = test_key_new (1);
 
   test_reset ();
   events_start ();
 
   table = box_table_new ();
   re.action = REENTER_REMOVE;
-  re.other = test_object_new (2);
-  re.chain = test_object_new (3);
+  re.other = test_key_new (2);
+  re.chain = test_key_new (3);
   g_signal_connect (table, "object-finalized", G_CALLBACK (reenter_cb), &re);
   g_assert_true (wk_key_table_insert (table, key1, box_new (1)));
   g_assert_true (wk_key_table_insert (table, re.other, box_new (2)));
@@ -2698,7 +2568,7 @@ test_reentrant_remove_all (void)
 {
   Reenter re = { 0 };
   WkKeyTable *table;
-  TestObject *keys[3];
+  TestKey *keys[3];
 
   test_reset ();
   events_start ();
@@ -2708,7 +2578,7 @@ test_reentrant_remove_all (void)
   g_signal_connect (table, "object-finalized", G_CALLBACK (reenter_cb), &re);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      keys[i] = test_object_new ((gint) i + 1);
+      keys[i] = test_key_new ((gint) i + 1);
       g_assert_true (wk_key_table_insert (table, keys[i], box_new ((gint) i + 1)));
     }
 
@@ -2735,9 +2605,9 @@ static void
 test_reentrant_unref_table (void)
 {
   Reenter re = { 0 };
-  TestObject *keys[3];
-  TestObject *far_key1 = test_object_new (4);
-  TestObject *far_key2 = test_object_new (5);
+  TestKey *keys[3];
+  TestKey *far_key1 = test_key_new (4);
+  TestKey *far_key2 = test_key_new (5);
   gpointer table_ptr;
   GObject *pair[2];
 
@@ -2752,7 +2622,7 @@ test_reentrant_unref_table (void)
   g_signal_connect (re.table, "object-finalized", G_CALLBACK (reenter_cb), &re);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      keys[i] = test_object_new ((gint) i + 1);
+      keys[i] = test_key_new ((gint) i + 1);
       g_assert_true (wk_key_table_insert (re.table, keys[i], box_new ((gint) i + 1)));
     }
 
@@ -2769,7 +2639,7 @@ test_reentrant_unref_table (void)
   /* The other keys die later and touch nothing. */
   g_assert_finalize_object (keys[1]);
   g_assert_finalize_object (keys[2]);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (re.rec.n, ==, 1);
 
   /* Through the owner's context: two keys died on a worker, the handler
@@ -2790,8 +2660,8 @@ test_reentrant_unref_table (void)
   g_assert_cmpuint (wk_key_table_get_size (re.table), ==, 0);
   g_assert_cmpint (re.rec.n, ==, 0);
 
-  iterate_until (NULL, &re.rec.n, 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &re.rec.n, 1);
+  wk_test_drain_context (NULL);
   g_assert_null (table_ptr);
   g_assert_cmpint (boxes_live (), ==, 0);
   g_assert_cmpint (re.rec.n, >=, 1);
@@ -2811,8 +2681,8 @@ static void
 test_destroyed_while_keys_live (void)
 {
   WkKeyTable *table;
-  TestObject *keys[3];
-  TestObject *far_key = test_object_new (4);
+  TestKey *keys[3];
+  TestKey *far_key = test_key_new (4);
   SignalRecord rec = { 0 };
 
   test_reset ();
@@ -2822,12 +2692,12 @@ test_destroyed_while_keys_live (void)
   g_signal_connect (table, "object-finalized", G_CALLBACK (box_signal_cb), &rec);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      keys[i] = test_object_new ((gint) i + 1);
+      keys[i] = test_key_new ((gint) i + 1);
       g_assert_true (wk_key_table_insert (table, keys[i], box_new ((gint) i + 1)));
     }
   /* One key died on a worker: its signal is pending when the table goes. */
   g_assert_true (wk_key_table_insert (table, far_key, box_new (4)));
-  unref_in_thread (g_steal_pointer (&far_key));
+  wk_test_unref_in_thread (g_steal_pointer (&far_key));
   g_assert_cmpuint (wk_key_table_get_size (table), ==, 3);
 
   /* Every value is freed at once, the pending one too; nothing emitted. */
@@ -2842,12 +2712,12 @@ test_destroyed_while_keys_live (void)
     }
 
   /* The pending delivery and the later deaths touch nothing. */
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_finalize_object (keys[0]);
-  unref_in_thread (g_steal_pointer (&keys[1]));
+  wk_test_unref_in_thread (g_steal_pointer (&keys[1]));
   g_object_run_dispose (G_OBJECT (keys[2]));
   g_assert_finalize_object (keys[2]);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (rec.n, ==, 0);
   g_assert_cmpint (n_box_freed, ==, 4);
 
@@ -2906,8 +2776,8 @@ test_disposed_table (void)
   static TestCounted counted;
   WkKeyTable *table;
   WkKeyTable *gtable;
-  TestObject *key = test_object_new (1);
-  TestObject *other = test_object_new (2);
+  TestKey *key = test_key_new (1);
+  TestKey *other = test_key_new (2);
   SignalRecord rec = { 0 };
   BoxFactory factory = { 0 };
   WkKeyTableIter iter;
@@ -2986,8 +2856,8 @@ static void
 test_run_dispose_key (void)
 {
   WkKeyTable *table;
-  TestObject *key = test_object_new (1);
-  TestObject *bystander = test_object_new (9);
+  TestKey *key = test_key_new (1);
+  TestKey *bystander = test_key_new (9);
   SignalRecord rec = { 0 };
 
   test_reset ();
@@ -3045,7 +2915,8 @@ static void
 test_resurrected_key (void)
 {
   WkKeyTable *table;
-  TestResurrect *key = g_object_new (TEST_TYPE_RESURRECT, NULL);
+  WkTestResurrect *key = g_object_new (WK_TEST_TYPE_RESURRECT, NULL);
+  WkTestResurrect *resurrected;
   gpointer address = key;
   gint n_finalized = 0;
   SignalRecord rec = { 0 };
@@ -3061,6 +2932,7 @@ test_resurrected_key (void)
 
   g_object_unref (g_steal_pointer (&key));
   assert_events ("S1 F1");
+  resurrected = wk_test_resurrect_take ();
   g_assert_true (resurrected == address);
   g_assert_cmpint (n_finalized, ==, 0);
   g_assert_cmpuint (wk_key_table_get_size (table), ==, 0);
@@ -3095,9 +2967,9 @@ static void
 test_cross_thread_death (void)
 {
   WkKeyTable *table;
-  TestObject *gone = test_object_new (1);
-  TestObject *disposed = test_object_new (2);
-  TestObject *kept = test_object_new (3);
+  TestKey *gone = test_key_new (1);
+  TestKey *disposed = test_key_new (2);
+  TestKey *kept = test_key_new (3);
   gpointer gone_ptr = gone;
   SignalRecord rec = { 0 };
   GPtrArray *keys = NULL;
@@ -3120,7 +2992,7 @@ test_cross_thread_death (void)
 
   /* One key finalized on a worker, one disposed there (and so alive to
    * ask about). */
-  unref_in_thread (g_steal_pointer (&gone));
+  wk_test_unref_in_thread (g_steal_pointer (&gone));
   g_assert_null (gone_ptr);
   run_dispose_in_thread (disposed);
 
@@ -3158,8 +3030,8 @@ test_cross_thread_death (void)
 
   /* Signalled on the owner's thread when its context runs, in the order
    * of the deaths, each value freed after its signal. */
-  iterate_until (NULL, &rec.n, 2);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &rec.n, 2);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (rec.n, ==, 2);
   g_assert_true (rec.thread == main_thread);
   assert_event_before ("S1", "F1");
@@ -3187,8 +3059,8 @@ static void
 test_cross_thread_remove_all (void)
 {
   WkKeyTable *table;
-  TestObject *gone = test_object_new (1);
-  TestObject *kept = test_object_new (2);
+  TestKey *gone = test_key_new (1);
+  TestKey *kept = test_key_new (2);
   SignalRecord rec = { 0 };
 
   test_reset ();
@@ -3199,7 +3071,7 @@ test_cross_thread_remove_all (void)
   g_assert_true (wk_key_table_insert (table, gone, box_new (1)));
   g_assert_true (wk_key_table_insert (table, kept, box_new (2)));
 
-  unref_in_thread (g_steal_pointer (&gone));
+  wk_test_unref_in_thread (g_steal_pointer (&gone));
   g_assert_cmpuint (wk_key_table_get_size (table), ==, 1);
 
   wk_key_table_remove_all (table);
@@ -3208,7 +3080,7 @@ test_cross_thread_remove_all (void)
    * (cancelled) delivery runs, as documented for remove_all. */
   g_assert_cmpint (boxes_live (), ==, 1);
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (boxes_live (), ==, 0);
   g_assert_cmpint (rec.n, ==, 0);
   g_assert_cmpuint (wk_key_table_get_size (table), ==, 0);
@@ -3226,7 +3098,7 @@ typedef struct
 {
   GMutex        lock;
   GCond         cond;
-  TestObject   *main_key;   /* borrowed by the worker; the main thread drops it */
+  TestKey      *main_key;   /* borrowed by the worker; the main thread drops it */
   gboolean      ready;
   gboolean      dropped;
   SignalRecord  rec;
@@ -3237,7 +3109,7 @@ worker_owner_thread_func (gpointer data)
 {
   WorkerOwner *wo = data;
   GMainContext *context = g_main_context_new ();
-  TestObject *own_key = test_object_new (2);
+  TestKey *own_key = test_key_new (2);
   WkKeyTable *table;
 
   g_main_context_push_thread_default (context);
@@ -3260,8 +3132,8 @@ worker_owner_thread_func (gpointer data)
   g_assert_cmpuint (wk_key_table_get_size (table), ==, 1);
   g_assert_cmpint (g_atomic_int_get (&wo->rec.n), ==, 0);
   g_assert_cmpint (boxes_live (), ==, 2);
-  iterate_until (context, &wo->rec.n, 1);
-  drain_context (context);
+  wk_test_iterate_until (context, &wo->rec.n, 1);
+  wk_test_drain_context (context);
   g_assert_cmpint (wo->rec.last_id, ==, 1);
   g_assert_true (wo->rec.thread == g_thread_self ());
   g_assert_cmpint (boxes_live (), ==, 1);
@@ -3273,7 +3145,7 @@ worker_owner_thread_func (gpointer data)
 
   g_main_context_pop_thread_default (context);
   g_assert_finalize_object (table);
-  drain_context (context);
+  wk_test_drain_context (context);
   g_main_context_unref (context);
 
   return NULL;
@@ -3291,7 +3163,7 @@ test_worker_owner (void)
   memset (&wo, 0, sizeof wo);
   g_mutex_init (&wo.lock);
   g_cond_init (&wo.cond);
-  wo.main_key = test_object_new (1);
+  wo.main_key = test_key_new (1);
 
   worker = g_thread_new ("wk-test-owner", worker_owner_thread_func, &wo);
 
@@ -3302,7 +3174,7 @@ test_worker_owner (void)
 
   /* The worker is blocked: nothing may be signalled, here or there. */
   g_assert_finalize_object (wo.main_key);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (g_atomic_int_get (&wo.rec.n), ==, 0);
   assert_events ("");
 
@@ -3344,8 +3216,8 @@ test_bad_input (void)
 {
   WkKeyTable *table;
   WkKeyTable *gtable;
-  TestObject *key = test_object_new (1);
-  TestObject *fresh = test_object_new (2);
+  TestKey *key = test_key_new (1);
+  TestKey *fresh = test_key_new (2);
   GObject *not_a_table = g_object_new (G_TYPE_OBJECT, NULL);
   GParamSpec *pspec = g_param_spec_ref_sink (g_param_spec_int ("x", NULL, NULL, 0, 1, 0,
                                                               G_PARAM_READWRITE));
@@ -3613,7 +3485,7 @@ test_bad_input (void)
 typedef struct
 {
   WkKeyTable *table;
-  TestObject *keys[N_MIXED_KEYS];
+  TestKey    *keys[N_MIXED_KEYS];
   guint       ops_per_thread;
   guint32     seed;
   gint        n_running;  /* atomic */
@@ -3629,11 +3501,11 @@ static void
 check_entry (gpointer key,
              gpointer value)
 {
-  TestObject *object = key;
+  TestKey *object = key;
   Box *box = value;
 
-  g_assert_true (TEST_IS_OBJECT (object));
-  g_assert_cmpint (g_atomic_int_get (&object->disposed), ==, 0);
+  g_assert_true (TEST_IS_KEY (object));
+  g_assert_cmpint (test_key_is_disposed (object), ==, 0);
   g_assert_nonnull (box);
   g_assert_cmpint (box->magic, ==, BOX_MAGIC);
   g_assert_cmpint (box->id, ==, object->index);
@@ -3643,7 +3515,7 @@ static gpointer
 mixed_factory (gpointer key,
                gpointer user_data)
 {
-  return box_new (TEST_OBJECT (key)->index);
+  return box_new (TEST_KEY (key)->index);
 }
 
 static gpointer
@@ -3655,7 +3527,7 @@ mixed_thread_func (gpointer data)
 
   for (guint op = 0; op < mixed->ops_per_thread; op++)
     {
-      TestObject *key = mixed->keys[g_rand_int_range (rand, 0, N_MIXED_KEYS)];
+      TestKey *key = mixed->keys[g_rand_int_range (rand, 0, N_MIXED_KEYS)];
       gpointer value = NULL;
       GPtrArray *keys = NULL;
       GPtrArray *values = NULL;
@@ -3726,7 +3598,7 @@ mixed_transient_thread_func (gpointer data)
 
   for (gint t = 0; t < N_TRANSIENT; t++)
     {
-      TestObject *key = test_object_new (TRANSIENT_BASE + t);
+      TestKey *key = test_key_new (TRANSIENT_BASE + t);
 
       g_assert_true (wk_key_table_insert (mixed->table, key, box_new (key->index)));
       g_object_unref (key);
@@ -3752,6 +3624,14 @@ mixed_signal_cb (WkKeyTable   *table,
   g_atomic_int_inc (n);
 }
 
+static gboolean
+mixed_finished (gpointer user_data)
+{
+  Mixed *mixed = user_data;
+
+  return g_atomic_int_get (&mixed->n_running) <= 0;
+}
+
 static void
 test_concurrent (void)
 {
@@ -3760,19 +3640,18 @@ test_concurrent (void)
   GThread *threads[N_MIXED_THREADS + 1];
   GPtrArray *keys;
   gint n_signals = 0;
-  gint64 deadline;
   gint64 start;
 
   test_reset ();
 
   memset (&mixed, 0, sizeof mixed);
   mixed.table = box_table_new ();
-  mixed.ops_per_thread = scaled (MIXED_OPS) / N_MIXED_THREADS;
+  mixed.ops_per_thread = wk_test_scaled (MIXED_OPS) / N_MIXED_THREADS;
   mixed.seed = g_test_rand_int ();
   g_test_message ("seed %u", mixed.seed);
   g_signal_connect (mixed.table, "object-finalized", G_CALLBACK (mixed_signal_cb), &n_signals);
   for (guint i = 0; i < N_MIXED_KEYS; i++)
-    mixed.keys[i] = test_object_new ((gint) i);
+    mixed.keys[i] = test_key_new ((gint) i);
 
   start = g_get_monotonic_time ();
   g_atomic_int_set (&mixed.n_running, N_MIXED_THREADS + 1);
@@ -3785,21 +3664,15 @@ test_concurrent (void)
   threads[N_MIXED_THREADS] = g_thread_new ("wk-test-transient", mixed_transient_thread_func, &mixed);
 
   /* Deliveries race with the workers. */
-  deadline = g_get_monotonic_time () + 10 * DELIVERY_TIMEOUT_S * G_USEC_PER_SEC;
-  while (g_atomic_int_get (&mixed.n_running) > 0)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (100);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
+  wk_test_iterate_until_cond (NULL, 10 * WK_TEST_TIMEOUT_S, mixed_finished, &mixed);
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_thread_join (threads[i]);
 
-  iterate_until (NULL, &n_signals, N_TRANSIENT);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &n_signals, N_TRANSIENT);
+  wk_test_drain_context (NULL);
   g_test_message ("%u operations on %d threads, %d keys dying on another: %.3f s",
                   mixed.ops_per_thread * N_MIXED_THREADS, N_MIXED_THREADS, N_TRANSIENT,
-                  seconds_since (start));
+                  wk_test_seconds_since (start));
   g_assert_cmpint (n_signals, ==, N_TRANSIENT);
 
   /* Consistent at rest. */
@@ -3838,11 +3711,11 @@ count_signal_cb (WkKeyTable   *table,
 static void
 test_scale_million_keys (void)
 {
-  guint n = scaled (MILLION);
+  guint n = wk_test_scaled (MILLION);
   WkKeyTable *table;
-  TestObject **keys = g_new (TestObject *, n);
+  TestKey **keys = g_new (TestKey *, n);
   GPtrArray *snapshot;
-  gint n_finalized_before = g_atomic_int_get (&test_object_n_finalized);
+  gint n_finalized_before = wk_test_object_n_finalized ();
   gint n_signals = 0;
   gint64 start;
 
@@ -3852,26 +3725,26 @@ test_scale_million_keys (void)
   g_signal_connect (table, "object-finalized", G_CALLBACK (count_signal_cb), &n_signals);
 
   for (guint i = 0; i < n; i++)
-    keys[i] = test_object_new ((gint) i);
+    keys[i] = test_key_new ((gint) i);
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (!wk_key_table_insert (table, keys[i], box_new ((gint) i)))
       g_assert_not_reached ();
-  g_test_message ("%u keys inserted: %.3f s", n, seconds_since (start));
+  g_test_message ("%u keys inserted: %.3f s", n, wk_test_seconds_since (start));
   g_assert_cmpuint (wk_key_table_get_size (table), ==, n);
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (!wk_key_table_lookup (table, keys[i], NULL))
       g_assert_not_reached ();
-  g_test_message ("%u lookups: %.3f s", n, seconds_since (start));
+  g_test_message ("%u lookups: %.3f s", n, wk_test_seconds_since (start));
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (!wk_key_table_contains (table, keys[i]))
       g_assert_not_reached ();
-  g_test_message ("%u membership tests: %.3f s", n, seconds_since (start));
+  g_test_message ("%u membership tests: %.3f s", n, wk_test_seconds_since (start));
 
   start = g_get_monotonic_time ();
   snapshot = wk_key_table_dup_keys (table);
@@ -3879,17 +3752,17 @@ test_scale_million_keys (void)
   g_assert_true (g_ptr_array_index (snapshot, 0) == (gpointer) keys[0]);
   g_assert_true (g_ptr_array_index (snapshot, n - 1) == (gpointer) keys[n - 1]);
   g_ptr_array_unref (snapshot);
-  g_test_message ("snapshot of %u keys taken and dropped: %.3f s", n, seconds_since (start));
+  g_test_message ("snapshot of %u keys taken and dropped: %.3f s", n, wk_test_seconds_since (start));
 
   /* Every key dropped: each entry goes as its key dies. */
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     g_object_unref (keys[i]);
-  g_test_message ("%u keys dropped: %.3f s", n, seconds_since (start));
+  g_test_message ("%u keys dropped: %.3f s", n, wk_test_seconds_since (start));
 
   g_assert_cmpuint (wk_key_table_get_size (table), ==, 0);
   g_assert_cmpint (n_signals, ==, (gint) n);
-  g_assert_cmpint (g_atomic_int_get (&test_object_n_finalized) - n_finalized_before, ==, (gint) n);
+  g_assert_cmpint (wk_test_object_n_finalized () - n_finalized_before, ==, (gint) n);
   g_assert_cmpint (boxes_live (), ==, 0);
 
   g_assert_finalize_object (table);
@@ -3926,7 +3799,7 @@ many_tables_setup (ManyTables *mt)
 {
   gint64 start = g_get_monotonic_time ();
 
-  mt->n = scaled (HUNDRED_K);
+  mt->n = wk_test_scaled (HUNDRED_K);
   mt->tables = g_new (WkKeyTable *, mt->n);
   mt->n_signals = g_new0 (gint, mt->n);
   for (guint i = 0; i < mt->n; i++)
@@ -3934,19 +3807,19 @@ many_tables_setup (ManyTables *mt)
       mt->tables[i] = wk_key_table_new_full (NULL, NULL);
       g_signal_connect (mt->tables[i], "object-finalized", G_CALLBACK (many_tables_signal_cb), mt);
     }
-  g_test_message ("%u tables made: %.3f s", mt->n, seconds_since (start));
+  g_test_message ("%u tables made: %.3f s", mt->n, wk_test_seconds_since (start));
 }
 
 static void
 many_tables_insert (ManyTables *mt,
-                    TestObject *key)
+                    TestKey    *key)
 {
   gint64 start = g_get_monotonic_time ();
 
   for (guint i = 0; i < mt->n; i++)
     if (!wk_key_table_insert (mt->tables[i], key, GINT_TO_POINTER (i + 1)))
       g_assert_not_reached ();
-  g_test_message ("one key inserted in %u tables: %.3f s", mt->n, seconds_since (start));
+  g_test_message ("one key inserted in %u tables: %.3f s", mt->n, wk_test_seconds_since (start));
   g_assert_cmpuint (count_anchor_members (key), ==, mt->n);
   g_assert_cmpuint (ref_count (key), ==, 1);
 }
@@ -3958,7 +3831,7 @@ many_tables_teardown (ManyTables *mt)
 
   for (guint i = 0; i < mt->n; i++)
     g_assert_finalize_object (mt->tables[i]);
-  g_test_message ("%u tables finalized: %.3f s", mt->n, seconds_since (start));
+  g_test_message ("%u tables finalized: %.3f s", mt->n, wk_test_seconds_since (start));
   g_free (mt->tables);
   g_free (mt->n_signals);
 }
@@ -3968,7 +3841,7 @@ static void
 test_scale_one_key_many_tables_finalized (void)
 {
   ManyTables mt = { 0 };
-  TestObject *key = test_object_new (1);
+  TestKey *key = test_key_new (1);
   gint64 start;
 
   test_reset ();
@@ -3980,12 +3853,12 @@ test_scale_one_key_many_tables_finalized (void)
   for (guint i = 0; i < mt.n; i++)
     if (!wk_key_table_contains (mt.tables[i], key))
       g_assert_not_reached ();
-  g_test_message ("one key looked up in %u tables: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("one key looked up in %u tables: %.3f s", mt.n, wk_test_seconds_since (start));
 
   /* Finalized: every table signals once, with its own value. */
   start = g_get_monotonic_time ();
   g_assert_finalize_object (key);
-  g_test_message ("key in %u tables finalized: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("key in %u tables finalized: %.3f s", mt.n, wk_test_seconds_since (start));
 
   for (guint i = 0; i < mt.n; i++)
     {
@@ -4001,7 +3874,7 @@ static void
 test_scale_one_key_many_tables_removed (void)
 {
   ManyTables mt = { 0 };
-  TestObject *key = test_object_new (1);
+  TestKey *key = test_key_new (1);
   gint64 start;
 
   test_reset ();
@@ -4014,7 +3887,7 @@ test_scale_one_key_many_tables_removed (void)
   for (guint i = 0; i < mt.n; i++)
     if (!wk_key_table_remove (mt.tables[i], key))
       g_assert_not_reached ();
-  g_test_message ("key removed from %u tables, oldest first: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("key removed from %u tables, oldest first: %.3f s", mt.n, wk_test_seconds_since (start));
   g_assert_cmpuint (count_anchor_members (key), ==, 0);
 
   /* ...and newest first. */
@@ -4023,7 +3896,7 @@ test_scale_one_key_many_tables_removed (void)
   for (guint i = mt.n; i > 0; i--)
     if (!wk_key_table_remove (mt.tables[i - 1], key))
       g_assert_not_reached ();
-  g_test_message ("key removed from %u tables, newest first: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("key removed from %u tables, newest first: %.3f s", mt.n, wk_test_seconds_since (start));
   g_assert_cmpuint (count_anchor_members (key), ==, 0);
 
   for (guint i = 0; i < mt.n; i++)
@@ -4032,7 +3905,7 @@ test_scale_one_key_many_tables_removed (void)
   /* It dies unnoticed. */
   start = g_get_monotonic_time ();
   g_assert_finalize_object (key);
-  g_test_message ("key removed from %u tables finalized: %.3f s", mt.n, seconds_since (start));
+  g_test_message ("key removed from %u tables finalized: %.3f s", mt.n, wk_test_seconds_since (start));
   for (guint i = 0; i < mt.n; i++)
     g_assert_cmpint (mt.n_signals[i], ==, 0);
 
@@ -4046,7 +3919,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   main_thread = g_thread_self ();
-  under_valgrind = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL;
 
   g_test_add_func ("/Wobj/KeyTable/g-object-new", test_g_object_new);
   g_test_add_func ("/Wobj/KeyTable/new-gvalues", test_new_gvalues);

@@ -11,6 +11,8 @@
 
 #include "wobj/wk-lock-private.h"
 
+#include "wk-test-util.h"
+
 #define N_READERS 2
 #define N_WRITERS 2
 
@@ -73,7 +75,7 @@ test_exclusion (void)
   GThread *writers[N_WRITERS];
   GThread *readers[N_READERS];
 
-  shared.writes = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL ? 2000 : 200000;
+  shared.writes = wk_test_scaled (200000);
   wk_rw_lock_init (&shared.lock);
 
   for (guint i = 0; i < N_READERS; i++)
@@ -238,11 +240,19 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Wobj/Lock/exclusion", test_exclusion);
   g_test_add_func ("/Wobj/Lock/readers-share", test_readers_share);
   g_test_add_func ("/Wobj/Lock/writer-waits", test_writer_waits);
 
-  return g_test_run ();
+  /* A broken lock hangs: fail with every thread's stack instead, well
+   * before meson's timeout. */
+  wk_test_watchdog_start (30);
+  ret = g_test_run ();
+  wk_test_watchdog_stop ();
+
+  return ret;
 }

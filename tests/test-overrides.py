@@ -16,11 +16,9 @@
 
 import collections.abc
 import copy
-import gc
 import os
 import sys
 import threading
-import time
 import unittest
 import weakref
 
@@ -30,29 +28,9 @@ gi.require_version('Wk', '1')
 gi.require_version('Gio', '2.0')
 from gi.repository import GLib, GObject, Gio, Wk  # noqa: E402
 
-DELIVERY_TIMEOUT_S = 60
+from wk_test_util import TIMEOUT_S, collect, drain, iterate_until  # noqa: E402
+
 BAD = [10, 'str', 1.5, object(), None, [1], b'bytes']
-
-
-def collect():
-    gc.collect()
-    gc.collect()
-
-
-def drain(context=None):
-    context = context or GLib.MainContext.default()
-    while context.iteration(False):
-        pass
-
-
-def iterate_until(predicate, context=None):
-    context = context or GLib.MainContext.default()
-    deadline = time.monotonic() + DELIVERY_TIMEOUT_S
-    while not predicate():
-        if not context.iteration(False):
-            time.sleep(0.001)
-        if time.monotonic() > deadline:
-            raise AssertionError('nothing was delivered in %d s' % DELIVERY_TIMEOUT_S)
 
 
 def weakref_message(call, *args):
@@ -1419,7 +1397,7 @@ class ThreadTest(TestCase):
                 del obj
                 box['sizes'] = (len(kt), len(s))
                 made.set()
-                died.wait(DELIVERY_TIMEOUT_S)
+                died.wait(TIMEOUT_S)
                 box['after'] = (len(kt), len(s), ref(), list(events))
                 iterate_until(lambda: len(events) == 3, context)
                 box['me'] = threading.get_ident()
@@ -1431,7 +1409,7 @@ class ThreadTest(TestCase):
         box['obj'] = obj
         thread = threading.Thread(target=worker)
         thread.start()
-        made.wait(DELIVERY_TIMEOUT_S)
+        made.wait(TIMEOUT_S)
         self.assertEqual(box['sizes'], (1, 1))
         del obj                    # the last reference, on the main thread
         died.set()

@@ -22,6 +22,8 @@
 
 #include <wobj.h>
 
+#include "wk-test-util.h"
+
 #define LOG_DOMAIN   "Wobj"
 
 #define N_SLOTS      200
@@ -33,51 +35,20 @@
 #define DEFAULT_SEED 20240611u
 #define DEFAULT_OPS  100000u
 
-/* TestObject and its subclass TestSub: a typed set takes TestSubs only.
- * Every instance is counted, so the test knows that nothing keeps one
- * alive. */
-
-#define TEST_TYPE_OBJECT (test_object_get_type ())
-G_DECLARE_DERIVABLE_TYPE (TestObject, test_object, TEST, OBJECT, GObject)
-
-struct _TestObjectClass
-{
-  GObjectClass parent_class;
-};
-
-static gint n_objects_alive;  /* atomic */
-
-G_DEFINE_TYPE (TestObject, test_object, G_TYPE_OBJECT)
-
-static void
-test_object_finalize (GObject *object)
-{
-  g_atomic_int_add (&n_objects_alive, -1);
-
-  G_OBJECT_CLASS (test_object_parent_class)->finalize (object);
-}
-
-static void
-test_object_class_init (TestObjectClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_object_finalize;
-}
-
-static void
-test_object_init (TestObject *self)
-{
-  g_atomic_int_inc (&n_objects_alive);
-}
+/* The objects are WkTestObjects and TestSubs: a typed set takes TestSubs
+ * only, so the file keeps that subclass (a type of its own, no field).
+ * Every object is made by new_object() and counted, and WkTestObject
+ * counts finalizations, so the test knows that nothing keeps one alive. */
 
 #define TEST_TYPE_SUB (test_sub_get_type ())
-G_DECLARE_FINAL_TYPE (TestSub, test_sub, TEST, SUB, TestObject)
+G_DECLARE_FINAL_TYPE (TestSub, test_sub, TEST, SUB, WkTestObject)
 
 struct _TestSub
 {
-  TestObject parent_instance;
+  WkTestObject parent_instance;
 };
 
-G_DEFINE_FINAL_TYPE (TestSub, test_sub, TEST_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (TestSub, test_sub, WK_TEST_TYPE_OBJECT)
 
 static void
 test_sub_class_init (TestSubClass *klass)
@@ -164,6 +135,10 @@ typedef struct
   GArray     *expected;   /* guint64 events: object-finalized that must come */
   GArray     *actual;     /* guint64 events: those that came */
   GArray     *rows;       /* Row: scratch */
+  /* The objects new_object() made, and wk_test_object_n_finalized () when
+   * the test began: how many are alive. */
+  guint       n_made;
+  guint       n_finalized_before;
 } State;
 
 static State S;
@@ -359,7 +334,16 @@ sorted_rows (void)
 static GObject *
 new_object (void)
 {
-  return g_object_new (chance (50) ? TEST_TYPE_SUB : TEST_TYPE_OBJECT, NULL);
+  S.n_made++;
+
+  return g_object_new (chance (50) ? TEST_TYPE_SUB : WK_TEST_TYPE_OBJECT, NULL);
+}
+
+/* The objects made and not finalized yet. */
+static guint
+n_objects_alive (void)
+{
+  return S.n_made - (wk_test_object_n_finalized () - S.n_finalized_before);
 }
 
 /* Drops what must be the last reference: the object is finalized before
@@ -529,13 +513,6 @@ model_drain (void)
       model_flush (KIND_KT, i);
       model_flush (KIND_SET, i);
     }
-}
-
-static void
-drain_context (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 }
 
 /* Kills the object of @slot on this thread. */
@@ -910,7 +887,7 @@ check_all (void)
     check_set (s);
 
   check_events ();
-  CHECK ((guint) g_atomic_int_get (&n_objects_alive) == n_live_slots ());
+  CHECK (n_objects_alive () == n_live_slots ());
 }
 
 /* Operations on objects. */
@@ -937,13 +914,6 @@ op_kill (void)
     kill_slot (slot);
 }
 
-static gpointer
-unref_in_thread (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
 /* The last reference dies on a worker thread. */
 static void
 op_kill_elsewhere (void)
@@ -951,7 +921,6 @@ op_kill_elsewhere (void)
   gint slot = pick_slot (TRUE);
   GObject *obj;
   gpointer watch;
-  GThread *thread;
 
   if (slot < 0)
     return;
@@ -962,8 +931,7 @@ op_kill_elsewhere (void)
   S.slots[slot].obj = NULL;
   model_died (slot, FALSE);
 
-  thread = g_thread_new ("wobj-random-unref", unref_in_thread, obj);
-  g_thread_join (thread);
+  wk_test_unref_in_thread (obj);
   CHECK (watch == NULL);
 
   /* Already out of every container, not signalled yet. */
@@ -971,7 +939,7 @@ op_kill_elsewhere (void)
 
   if (chance (50))
     {
-      drain_context ();
+      wk_test_drain_context (NULL);
       model_drain ();
     }
 }
@@ -993,7 +961,7 @@ op_run_dispose (void)
 static void
 op_drain (void)
 {
-  drain_context ();
+  wk_test_drain_context (NULL);
   model_drain ();
 }
 
@@ -1282,12 +1250,12 @@ set_accepts (guint  index,
 }
 
 /* The message a typed set gives for a member of the wrong type: all the
- * objects of the test are TestObjects or TestSubs. */
+ * objects of the test are WkTestObjects or TestSubs. */
 static void
 expect_wrong_type (const char *function,
                    const char *argument)
 {
-  char *message = g_strdup_printf ("%s: %s must be a TestSub, not a TestObject",
+  char *message = g_strdup_printf ("%s: %s must be a TestSub, not a WkTestObject",
                                    function, argument);
 
   g_test_expect_message (LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, message);
@@ -2229,14 +2197,14 @@ test_random_model (void)
   gint64 start;
 
   S.seed = env_uint ("WOBJ_RANDOM_SEED", DEFAULT_SEED);
-  if (g_strcmp0 (g_getenv ("WOBJ_UNDER_VALGRIND"), "1") == 0)
-    n_ops = MAX (n_ops / 100, 1);
+  n_ops = wk_test_scaled (n_ops);
 
   g_test_message ("seed %u (WOBJ_RANDOM_SEED), %u operations (WOBJ_RANDOM_OPS)",
                   S.seed, n_ops);
 
   S.rand = g_rand_new_with_seed (S.seed);
   S.main_thread = g_thread_self ();
+  S.n_finalized_before = wk_test_object_n_finalized ();
   S.expected = g_array_new (FALSE, FALSE, sizeof (guint64));
   S.actual = g_array_new (FALSE, FALSE, sizeof (guint64));
   S.rows = g_array_new (FALSE, FALSE, sizeof (Row));
@@ -2292,10 +2260,10 @@ test_random_model (void)
   for (guint s = 0; s < N_SLOTS; s++)
     if (S.slots[s].obj != NULL)
       finalize_or_fail (g_steal_pointer (&S.slots[s].obj));
-  drain_context ();
+  wk_test_drain_context (NULL);
 
   CHECK (S.actual->len == 0);
-  CHECK (g_atomic_int_get (&n_objects_alive) == 0);
+  CHECK (n_objects_alive () == 0);
 
   signal (SIGABRT, SIG_DFL);
   signal (SIGSEGV, SIG_DFL);

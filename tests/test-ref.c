@@ -7,140 +7,12 @@
 /* Private: to check that the WkRefs of one object share one anchor. */
 #include "wk-anchor-private.h"
 
+#include "wk-test-util.h"
+
 #define LOG_DOMAIN "Wobj"
-
-/* How long a test waits for a delivery through a main context before it
- * gives up. Generous: this bounds a hang, it does not measure anything. */
-#define DELIVERY_TIMEOUT_S 60
-
-/* Under valgrind (the `valgrind` test setup sets WOBJ_UNDER_VALGRIND) the
- * large loops run a hundredth of their count: the same code paths, checked
- * for memory errors, in a time CI can afford. */
-static guint
-scaled (guint n)
-{
-  static gint under_valgrind = -1;
-
-  if (under_valgrind < 0)
-    under_valgrind = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL;
-
-  return under_valgrind ? MAX (n / 100, 1) : n;
-}
 
 static GThread *main_thread;
 static GQuark   finalize_counter_quark;
-
-/* TestObject: a plain object that counts its finalizations and remembers
- * whether it was disposed, so a test can tell a dying object from a live
- * one. */
-
-#define TEST_TYPE_OBJECT (test_object_get_type ())
-G_DECLARE_FINAL_TYPE (TestObject, test_object, TEST, OBJECT, GObject)
-
-struct _TestObject
-{
-  GObject parent_instance;
-  gint    disposed;  /* atomic */
-};
-
-static gint test_object_n_finalized;  /* atomic */
-
-G_DEFINE_FINAL_TYPE (TestObject, test_object, G_TYPE_OBJECT)
-
-static void
-test_object_dispose (GObject *object)
-{
-  TestObject *self = TEST_OBJECT (object);
-
-  g_atomic_int_set (&self->disposed, 1);
-
-  G_OBJECT_CLASS (test_object_parent_class)->dispose (object);
-}
-
-static void
-test_object_finalize (GObject *object)
-{
-  g_atomic_int_inc (&test_object_n_finalized);
-
-  G_OBJECT_CLASS (test_object_parent_class)->finalize (object);
-}
-
-static void
-test_object_class_init (TestObjectClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = test_object_dispose;
-  object_class->finalize = test_object_finalize;
-}
-
-static void
-test_object_init (TestObject *self)
-{
-}
-
-/* TestResurrect: its first dispose takes a new reference on itself and
- * leaves it in `resurrected`. */
-
-#define TEST_TYPE_RESURRECT (test_resurrect_get_type ())
-G_DECLARE_FINAL_TYPE (TestResurrect, test_resurrect, TEST, RESURRECT, GObject)
-
-struct _TestResurrect
-{
-  GObject parent_instance;
-  guint   n_dispose;
-};
-
-static TestResurrect *resurrected;
-
-G_DEFINE_FINAL_TYPE (TestResurrect, test_resurrect, G_TYPE_OBJECT)
-
-static void
-test_resurrect_dispose (GObject *object)
-{
-  TestResurrect *self = TEST_RESURRECT (object);
-
-  if (self->n_dispose++ == 0)
-    {
-      g_assert_null (resurrected);
-      resurrected = g_object_ref (self);
-    }
-
-  G_OBJECT_CLASS (test_resurrect_parent_class)->dispose (object);
-}
-
-static void
-test_resurrect_class_init (TestResurrectClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = test_resurrect_dispose;
-}
-
-static void
-test_resurrect_init (TestResurrect *self)
-{
-}
-
-/* TestFloating: a GInitiallyUnowned, born floating. */
-
-#define TEST_TYPE_FLOATING (test_floating_get_type ())
-G_DECLARE_FINAL_TYPE (TestFloating, test_floating, TEST, FLOATING, GInitiallyUnowned)
-
-struct _TestFloating
-{
-  GInitiallyUnowned parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (TestFloating, test_floating, G_TYPE_INITIALLY_UNOWNED)
-
-static void
-test_floating_class_init (TestFloatingClass *klass)
-{
-}
-
-static void
-test_floating_init (TestFloating *self)
-{
-}
 
 /* Record: counts and orders everything a WkRef reports. */
 
@@ -302,44 +174,6 @@ count_destroy_cb (gpointer user_data)
   g_atomic_int_inc ((gint *) user_data);
 }
 
-static void
-drain_context (GMainContext *context)
-{
-  while (g_main_context_iteration (context, FALSE))
-    {
-    }
-}
-
-/* Iterates @context until *@counter reaches @target. */
-static void
-iterate_until (GMainContext *context,
-               gint         *counter,
-               gint          target)
-{
-  gint64 deadline = g_get_monotonic_time () + DELIVERY_TIMEOUT_S * G_USEC_PER_SEC;
-
-  while (g_atomic_int_get (counter) < target)
-    {
-      if (!g_main_context_iteration (context, FALSE))
-        g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-}
-
-static gpointer
-unref_thread_func (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
-/* Drops a reference to @object on a new thread and waits for it. */
-static void
-unref_in_thread (gpointer object)
-{
-  g_thread_join (g_thread_new ("wk-test-unref", unref_thread_func, object));
-}
-
 static guint
 count_anchor_members (gpointer object)
 {
@@ -353,12 +187,6 @@ count_anchor_members (gpointer object)
   wk_anchor_unref (anchor);
 
   return n;
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
 }
 
 /* /Wobj/Ref/alive-then-dead */
@@ -438,7 +266,7 @@ test_callback_and_signal_once (void)
   g_assert_cmpint (rec_no_destroy.alive_at, <, rec_no_destroy.signal_at);
 
   /* Nothing else is pending anywhere. */
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_record_fired_once (&rec, main_thread);
   g_assert_cmpint (rec_no_notify.n_signal, ==, 1);
   g_assert_cmpint (rec_no_destroy.n_signal, ==, 1);
@@ -500,7 +328,7 @@ test_several_refs_one_object (void)
       g_assert_null (wk_ref_dup_object (refs[i]));
     }
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
 
   for (i = 0; i < N_SEVERAL; i++)
     {
@@ -524,7 +352,7 @@ test_cross_thread (void)
   g_object_add_weak_pointer (object, &object_ptr);
 
   /* The worker drops the only reference. */
-  unref_in_thread (g_steal_pointer (&object));
+  wk_test_unref_in_thread (g_steal_pointer (&object));
   g_assert_null (object_ptr);
 
   /* Dead at once, but nothing was delivered on the worker. */
@@ -533,8 +361,8 @@ test_cross_thread (void)
   assert_record_counts (&rec, 0, 0, 0, 0);
 
   /* Delivered when the owner's context is iterated, on the owner. */
-  iterate_until (NULL, &rec.n_signal, 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &rec.n_signal, 1);
+  wk_test_drain_context (NULL);
   assert_record_fired_once (&rec, main_thread);
 
   g_assert_finalize_object (ref);
@@ -557,12 +385,12 @@ test_cross_thread_ref_dropped_first (void)
   ref_ptr = ref;
   g_object_add_weak_pointer (G_OBJECT (ref), &ref_ptr);
 
-  unref_in_thread (g_steal_pointer (&object));
+  wk_test_unref_in_thread (g_steal_pointer (&object));
   g_assert_false (wk_ref_is_alive (ref));
   assert_record_counts (&rec, 0, 0, 0, 0);
 
   g_object_unref (ref);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
 
   /* The ref is gone, with its user data destroyed once; whatever the
    * delivery did, it did not run anything twice. */
@@ -610,8 +438,8 @@ worker_owner_thread_func (gpointer data)
   g_assert_null (wk_ref_dup_object (ref));
   assert_record_counts (&wo->rec, 0, 0, 0, 0);
 
-  iterate_until (context, &wo->rec.n_signal, 1);
-  drain_context (context);
+  wk_test_iterate_until (context, &wo->rec.n_signal, 1);
+  wk_test_drain_context (context);
   assert_record_fired_once (&wo->rec, g_thread_self ());
 
   g_main_context_pop_thread_default (context);
@@ -619,7 +447,7 @@ worker_owner_thread_func (gpointer data)
   g_assert_finalize_object (ref);
   assert_record_fired_once (&wo->rec, g_thread_self ());
 
-  drain_context (context);
+  wk_test_drain_context (context);
   g_main_context_unref (context);
 
   return NULL;
@@ -646,7 +474,7 @@ test_worker_owner (void)
   /* The worker is blocked: nothing may be delivered on this thread, and
    * nothing may be pending in this thread's context either. */
   g_assert_finalize_object (object);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_record_counts (&wo.rec, 0, 0, 0, 0);
 
   g_mutex_lock (&wo.lock);
@@ -686,13 +514,13 @@ test_owner_context (void)
   g_main_context_pop_thread_default (context);
 
   /* Dies elsewhere: the global default context does not deliver it. */
-  unref_in_thread (g_steal_pointer (&object));
+  wk_test_unref_in_thread (g_steal_pointer (&object));
   g_assert_false (wk_ref_is_alive (ref));
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_record_counts (&rec, 0, 0, 0, 0);
 
-  iterate_until (context, &rec.n_signal, 1);
-  drain_context (context);
+  wk_test_iterate_until (context, &rec.n_signal, 1);
+  wk_test_drain_context (context);
   assert_record_fired_once (&rec, main_thread);
 
   /* Dies on the owner's thread: synchronous, whatever context is the
@@ -702,7 +530,7 @@ test_owner_context (void)
 
   g_assert_finalize_object (ref);
   g_assert_finalize_object (ref_sync);
-  drain_context (context);
+  wk_test_drain_context (context);
   g_main_context_unref (context);
 
   assert_record_fired_once (&rec, main_thread);
@@ -724,7 +552,7 @@ test_ref_destroyed_first (void)
   Record rec_disposed = { 0 };
   Record rec_worker = { 0 };
   Record rec_kept = { 0 };
-  TestObject *object = g_object_new (TEST_TYPE_OBJECT, NULL);
+  WkTestObject *object = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
   WkRef *ref;
   WkRef *ref_disposed;
   WkRef *ref_worker;
@@ -766,7 +594,7 @@ test_ref_destroyed_first (void)
 
   /* The object dies afterwards: only the kept ref hears of it. */
   g_assert_finalize_object (object);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
 
   assert_record_counts (&rec, 0, 0, 0, 1);
   g_assert_cmpint (rec_disposed.n_notify, ==, 0);
@@ -817,11 +645,11 @@ test_dropped_in_handler (void)
         }
       else
         {
-          unref_in_thread (g_steal_pointer (&object));
-          iterate_until (NULL, &rec.n_signal, 1);
+          wk_test_unref_in_thread (g_steal_pointer (&object));
+          wk_test_iterate_until (NULL, &rec.n_signal, 1);
         }
 
-      drain_context (NULL);
+      wk_test_drain_context (NULL);
       g_assert_null (ref_ptr);
       assert_record_fired_once (&rec, main_thread);
     }
@@ -860,11 +688,11 @@ test_dropped_in_callback (void)
         }
       else
         {
-          unref_in_thread (g_steal_pointer (&object));
-          iterate_until (NULL, &rec.n_notify, 1);
+          wk_test_unref_in_thread (g_steal_pointer (&object));
+          wk_test_iterate_until (NULL, &rec.n_notify, 1);
         }
 
-      drain_context (NULL);
+      wk_test_drain_context (NULL);
       g_assert_null (ref_ptr);
       g_assert_cmpint (rec.n_notify, ==, 1);
       g_assert_cmpint (rec.n_destroy, ==, 1);
@@ -912,7 +740,7 @@ test_run_dispose (void)
 
   /* The real death reaches the new ref, and only it. */
   g_assert_finalize_object (object);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_record_fired_once (&rec, main_thread);
   assert_record_fired_once (&rec_after, main_thread);
   g_assert_false (wk_ref_is_alive (ref_after));
@@ -930,10 +758,11 @@ test_resurrection (void)
 {
   Record rec = { 0 };
   Record rec_after = { 0 };
-  TestResurrect *object = g_object_new (TEST_TYPE_RESURRECT, NULL);
+  WkTestResurrect *object = g_object_new (WK_TEST_TYPE_RESURRECT, NULL);
   WkRef *ref = wk_ref_new_full (object, record_notify_cb, &rec, record_destroy_cb);
   WkRef *ref_after;
-  TestResurrect *dup;
+  WkTestResurrect *dup;
+  WkTestResurrect *resurrected;
 
   rec.ref = ref;
   record_connect (ref, &rec);
@@ -941,11 +770,12 @@ test_resurrection (void)
   /* The last unref: dispose resurrects the object. The ref treats the
    * dispose as the death. */
   g_object_unref (object);
+  resurrected = wk_test_resurrect_take ();
   g_assert_true (resurrected == object);
-  g_assert_cmpuint (object->n_dispose, ==, 1);
+  g_assert_cmpuint (wk_test_resurrect_n_dispose (object), ==, 1);
   g_assert_cmpuint (G_OBJECT (object)->ref_count, ==, 1);
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_record_fired_once (&rec, main_thread);
   g_assert_false (wk_ref_is_alive (ref));
   g_assert_null (wk_ref_dup_object (ref));
@@ -962,7 +792,7 @@ test_resurrection (void)
   /* The final release: nothing fires twice, nothing crashes. */
   object = NULL;
   g_assert_finalize_object (g_steal_pointer (&resurrected));
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
 
   assert_record_fired_once (&rec, main_thread);
   assert_record_fired_once (&rec_after, main_thread);
@@ -979,7 +809,7 @@ static void
 test_floating (void)
 {
   Record rec = { 0 };
-  TestFloating *object = g_object_new (TEST_TYPE_FLOATING, NULL);
+  WkTestFloating *object = g_object_new (WK_TEST_TYPE_FLOATING, NULL);
   WkRef *ref;
   WkRef *ref_props;
   GObject *dup;
@@ -1090,7 +920,7 @@ test_properties (void)
   g_assert_null (got);
 
   g_assert_finalize_object (object);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
 
   /* After the death. */
   alive = TRUE;
@@ -1175,18 +1005,18 @@ test_bad_input (void)
 }
 
 /* /Wobj/Ref/many-refs */
-#define MANY_TOTAL (scaled (1000000))
+#define MANY_TOTAL (wk_test_scaled (1000000))
 #define MANY_BATCH 10000
 
 static void
 test_many_refs (void)
 {
-  TestObject **objects = g_new0 (TestObject *, MANY_BATCH);
+  WkTestObject **objects = g_new0 (WkTestObject *, MANY_BATCH);
   WkRef **refs = g_new0 (WkRef *, MANY_BATCH);
   guint8 *fired = g_new0 (guint8, MANY_BATCH);
-  gint n_objects_before = g_atomic_int_get (&test_object_n_finalized);
+  guint n_objects_before = wk_test_object_n_finalized ();
   gint n_refs_finalized = 0;
-  TestObject *shared;
+  WkTestObject *shared;
   gint64 start;
   guint batch;
   guint i;
@@ -1200,7 +1030,7 @@ test_many_refs (void)
 
       for (i = 0; i < MANY_BATCH; i++)
         {
-          objects[i] = g_object_new (TEST_TYPE_OBJECT, NULL);
+          objects[i] = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
           refs[i] = wk_ref_new_full (objects[i], fired_cb, &fired[i], NULL);
           count_finalize (refs[i], &n_refs_finalized);
         }
@@ -1226,16 +1056,16 @@ test_many_refs (void)
         }
     }
   g_test_message ("%u refs on distinct objects created and dropped: %.3f s",
-                  MANY_TOTAL, seconds_since (start));
+                  MANY_TOTAL, wk_test_seconds_since (start));
 
-  drain_context (NULL);
-  g_assert_cmpint (g_atomic_int_get (&test_object_n_finalized) - n_objects_before, ==, MANY_TOTAL);
+  wk_test_drain_context (NULL);
+  g_assert_cmpint (wk_test_object_n_finalized () - n_objects_before, ==, MANY_TOTAL);
   g_assert_cmpint (g_atomic_int_get (&n_refs_finalized), ==, MANY_TOTAL);
 
   /* 1,000,000 refs on one object, in batches: all but the last batch are
    * dropped while the object lives (alternately oldest and newest first),
    * the last batch is alive when it dies. */
-  shared = g_object_new (TEST_TYPE_OBJECT, NULL);
+  shared = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
   n_refs_finalized = 0;
   start = g_get_monotonic_time ();
   for (batch = 0; batch < MANY_TOTAL / MANY_BATCH; batch++)
@@ -1264,9 +1094,9 @@ test_many_refs (void)
       g_object_unref (refs[i]);
     }
   g_test_message ("%u refs on one object created and dropped: %.3f s",
-                  MANY_TOTAL, seconds_since (start));
+                  MANY_TOTAL, wk_test_seconds_since (start));
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (g_atomic_int_get (&n_refs_finalized), ==, MANY_TOTAL);
 
   g_free (fired);
@@ -1275,12 +1105,12 @@ test_many_refs (void)
 }
 
 /* /Wobj/Ref/hundred-thousand-on-one */
-#define HUNDRED_K (scaled (100000))
+#define HUNDRED_K (wk_test_scaled (100000))
 
 static void
 test_hundred_thousand_on_one (void)
 {
-  TestObject *object = g_object_new (TEST_TYPE_OBJECT, NULL);
+  WkTestObject *object = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
   WkRef **refs = g_new0 (WkRef *, HUNDRED_K);
   guint8 *fired = g_new0 (guint8, HUNDRED_K);
   gint n_refs_finalized = 0;
@@ -1294,14 +1124,14 @@ test_hundred_thousand_on_one (void)
       refs[i] = wk_ref_new_full (object, fired_cb, &fired[i], NULL);
       count_finalize (refs[i], &n_refs_finalized);
     }
-  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, wk_test_seconds_since (start));
   g_assert_cmpuint (count_anchor_members (object), ==, HUNDRED_K);
 
   start = g_get_monotonic_time ();
   for (i = 0; i < HUNDRED_K; i++)
     g_object_unref (refs[i]);
   g_test_message ("%u refs on one object dropped oldest first: %.3f s",
-                  HUNDRED_K, seconds_since (start));
+                  HUNDRED_K, wk_test_seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, HUNDRED_K);
   g_assert_cmpuint (count_anchor_members (object), ==, 0);
 
@@ -1312,13 +1142,13 @@ test_hundred_thousand_on_one (void)
       refs[i] = wk_ref_new_full (object, fired_cb, &fired[i], NULL);
       count_finalize (refs[i], &n_refs_finalized);
     }
-  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u refs on one object created: %.3f s", HUNDRED_K, wk_test_seconds_since (start));
 
   start = g_get_monotonic_time ();
   for (i = HUNDRED_K; i > 0; i--)
     g_object_unref (refs[i - 1]);
   g_test_message ("%u refs on one object dropped newest first: %.3f s",
-                  HUNDRED_K, seconds_since (start));
+                  HUNDRED_K, wk_test_seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, 2 * HUNDRED_K);
   g_assert_cmpuint (count_anchor_members (object), ==, 0);
 
@@ -1335,9 +1165,9 @@ test_hundred_thousand_on_one (void)
 
   start = g_get_monotonic_time ();
   g_assert_finalize_object (object);
-  g_test_message ("object with %u refs finalized: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("object with %u refs finalized: %.3f s", HUNDRED_K, wk_test_seconds_since (start));
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   for (i = 0; i < HUNDRED_K; i++)
     {
       g_assert_cmpuint (fired[i], ==, 1);
@@ -1347,7 +1177,7 @@ test_hundred_thousand_on_one (void)
   start = g_get_monotonic_time ();
   for (i = 0; i < HUNDRED_K; i++)
     g_object_unref (refs[i]);
-  g_test_message ("%u dead refs dropped: %.3f s", HUNDRED_K, seconds_since (start));
+  g_test_message ("%u dead refs dropped: %.3f s", HUNDRED_K, wk_test_seconds_since (start));
   g_assert_cmpint (n_refs_finalized, ==, 3 * HUNDRED_K);
 
   for (i = 0; i < HUNDRED_K; i++)
@@ -1382,7 +1212,7 @@ dup_until_dead_thread_func (gpointer data)
 
   for (;;)
     {
-      TestObject *object = wk_ref_dup_object (dr->ref);
+      WkTestObject *object = wk_ref_dup_object (dr->ref);
 
       if (object == NULL)
         {
@@ -1390,8 +1220,8 @@ dup_until_dead_thread_func (gpointer data)
           break;
         }
 
-      g_assert_true (TEST_IS_OBJECT (object));
-      g_assert_cmpint (g_atomic_int_get (&object->disposed), ==, 0);
+      g_assert_true (WK_TEST_IS_OBJECT (object));
+      g_assert_cmpint (wk_test_object_is_disposed (object), ==, 0);
       g_object_unref (object);
 
       if (g_atomic_int_get (&dr->dropped) && ++n_after_drop > N_DUP_AFTER_DROP)
@@ -1404,14 +1234,14 @@ dup_until_dead_thread_func (gpointer data)
 static void
 test_concurrent_dup (void)
 {
-  gint n_objects_before = g_atomic_int_get (&test_object_n_finalized);
+  guint n_objects_before = wk_test_object_n_finalized ();
   gint n_fired = 0;
   gint n_refs_finalized = 0;
   guint round;
 
   for (round = 0; round < N_DUP_ROUNDS; round++)
     {
-      TestObject *object = g_object_new (TEST_TYPE_OBJECT, NULL);
+      WkTestObject *object = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
       WkRef *ref = wk_ref_new_full (object, count_cb, &n_fired, NULL);
       DupRound dr = { ref, 0 };
       GThread *threads[N_DUP_THREADS];
@@ -1432,20 +1262,20 @@ test_concurrent_dup (void)
        * threads, or here. */
       g_assert_false (wk_ref_is_alive (ref));
       g_assert_null (wk_ref_dup_object (ref));
-      iterate_until (NULL, &n_fired, (gint) round + 1);
+      wk_test_iterate_until (NULL, &n_fired, (gint) round + 1);
       g_assert_finalize_object (ref);
     }
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (g_atomic_int_get (&n_fired), ==, N_DUP_ROUNDS);
   g_assert_cmpint (g_atomic_int_get (&n_refs_finalized), ==, N_DUP_ROUNDS);
-  g_assert_cmpint (g_atomic_int_get (&test_object_n_finalized) - n_objects_before, ==, N_DUP_ROUNDS);
+  g_assert_cmpint (wk_test_object_n_finalized () - n_objects_before, ==, N_DUP_ROUNDS);
 }
 
 /* /Wobj/Ref/concurrent-new-drop: threads make and drop refs on one object
  * at the same time. */
 #define N_NEW_THREADS 4
-#define N_NEW_PER_THREAD (scaled (20000))
+#define N_NEW_PER_THREAD (wk_test_scaled (20000))
 
 typedef struct
 {
@@ -1507,25 +1337,25 @@ test_concurrent_new_drop (void)
   assert_record_counts (&rec, 0, 0, 0, 0);
 
   g_assert_finalize_object (nd.object);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_record_fired_once (&rec, main_thread);
   g_assert_finalize_object (ref);
 }
 
 /* /Wobj/Ref/concurrent-teardown: the ref is dropped on the owner's thread
  * while its object dies on another. */
-#define N_TEARDOWN_ROUNDS (scaled (1000))
+#define N_TEARDOWN_ROUNDS (wk_test_scaled (1000))
 
 static void
 test_concurrent_teardown (void)
 {
-  gint n_objects_before = g_atomic_int_get (&test_object_n_finalized);
+  guint n_objects_before = wk_test_object_n_finalized ();
   gint n_refs_finalized = 0;
   guint round;
 
   for (round = 0; round < N_TEARDOWN_ROUNDS; round++)
     {
-      TestObject *object = g_object_new (TEST_TYPE_OBJECT, NULL);
+      WkTestObject *object = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
       guint8 fired = 0;
       gint n_destroyed = 0;
       WkRef *ref = wk_ref_new_full (object, fired_cb, &fired, NULL);
@@ -1535,19 +1365,19 @@ test_concurrent_teardown (void)
       count_finalize (ref, &n_refs_finalized);
       count_finalize (ref_destroy, &n_refs_finalized);
 
-      thread = g_thread_new ("wk-test-teardown", unref_thread_func, object);
+      thread = wk_test_unref_in_new_thread (object);
       g_object_unref (ref);
       g_object_unref (ref_destroy);
       g_thread_join (thread);
-      drain_context (NULL);
+      wk_test_drain_context (NULL);
 
       g_assert_cmpuint (fired, <=, 1);
       g_assert_cmpint (g_atomic_int_get (&n_destroyed), ==, 1);
     }
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpint (g_atomic_int_get (&n_refs_finalized), ==, 2 * N_TEARDOWN_ROUNDS);
-  g_assert_cmpint (g_atomic_int_get (&test_object_n_finalized) - n_objects_before, ==, N_TEARDOWN_ROUNDS);
+  g_assert_cmpint (wk_test_object_n_finalized () - n_objects_before, ==, N_TEARDOWN_ROUNDS);
 }
 
 int

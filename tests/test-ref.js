@@ -12,50 +12,10 @@
 
 import Wk from 'gi://Wk?version=1';
 import GObject from 'gi://GObject';
-import Gio from 'gi://Gio';
-import GLib from 'gi://GLib';
-import System from 'system';
 
-const TIMEOUT_S = 60;
+import {check, newStore, quiesce, settle} from './wkTestUtil.js';
+
 let nPassed = 0;
-
-function check(condition, what) {
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function drain() {
-    const context = GLib.MainContext.default();
-    while (context.iteration(false)) {
-        // Nothing: iterate until no source is ready.
-    }
-}
-
-// Collects garbage and iterates the main context until predicate() holds.
-function settle(predicate, what) {
-    const deadline = GLib.get_monotonic_time() + TIMEOUT_S * 1000000;
-    for (;;) {
-        System.gc();
-        drain();
-        if (predicate())
-            return;
-        check(GLib.get_monotonic_time() < deadline, `${what} within ${TIMEOUT_S} s`);
-        GLib.usleep(1000);
-    }
-}
-
-// Collects garbage and iterates a few times: whatever was going to happen
-// has happened.
-function quiesce() {
-    for (let i = 0; i < 3; i++) {
-        System.gc();
-        drain();
-    }
-}
-
-function newStore() {
-    return new Gio.ListStore({item_type: GObject.Object});
-}
 
 // Makes an object held only by @store and calls make(object) once; the
 // object's JS wrapper is unreachable when this returns.

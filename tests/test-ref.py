@@ -5,9 +5,7 @@
 # Run with /usr/bin/python3; the build tree's typelib and library come from
 # GI_TYPELIB_PATH and LD_LIBRARY_PATH.
 
-import gc
 import threading
-import time
 import unittest
 import weakref
 
@@ -17,30 +15,7 @@ gi.require_version('Wk', '1')
 gi.require_version('Gio', '2.0')
 from gi.repository import Wk, GObject, GLib, Gio  # noqa: E402
 
-DELIVERY_TIMEOUT_S = 60
-
-
-def collect():
-    # Two passes: the first may free cycles whose finalizers free more.
-    gc.collect()
-    gc.collect()
-
-
-def iterate_until(predicate, context=None):
-    """Iterates the main context until predicate() is true."""
-    context = context or GLib.MainContext.default()
-    deadline = time.monotonic() + DELIVERY_TIMEOUT_S
-    while not predicate():
-        if not context.iteration(False):
-            time.sleep(0.001)
-        if time.monotonic() > deadline:
-            raise AssertionError('nothing was delivered in %d s' % DELIVERY_TIMEOUT_S)
-
-
-def drain(context=None):
-    context = context or GLib.MainContext.default()
-    while context.iteration(False):
-        pass
+from wk_test_util import collect, drain, iterate_until  # noqa: E402
 
 
 class Recorder:

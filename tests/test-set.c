@@ -4,124 +4,11 @@
 
 #include <wobj.h>
 
+#include "wk-test-util.h"
+
 #define LOG_DOMAIN "Wobj"
 
-/* How long a test waits for a delivery through a main context before it
- * gives up. Generous: this bounds a hang, it does not measure anything. */
-#define DELIVERY_TIMEOUT_S 60
-
-static GThread  *main_thread;
-static gboolean  under_valgrind;
-
-/* Under valgrind the big loops run a hundredth of their count: same code
- * paths, bearable time. */
-static guint
-scaled (guint n)
-{
-  return under_valgrind && n >= 100000 ? n / 100 : n;
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-}
-
-/* TestObject: a plain object that counts its finalizations. */
-
-#define TEST_TYPE_OBJECT (test_object_get_type ())
-G_DECLARE_FINAL_TYPE (TestObject, test_object, TEST, OBJECT, GObject)
-
-struct _TestObject
-{
-  GObject parent_instance;
-};
-
-static gint test_object_n_finalized;  /* atomic */
-
-G_DEFINE_FINAL_TYPE (TestObject, test_object, G_TYPE_OBJECT)
-
-static void
-test_object_finalize (GObject *object)
-{
-  g_atomic_int_inc (&test_object_n_finalized);
-
-  G_OBJECT_CLASS (test_object_parent_class)->finalize (object);
-}
-
-static void
-test_object_class_init (TestObjectClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_object_finalize;
-}
-
-static void
-test_object_init (TestObject *self)
-{
-}
-
-/* TestFloating: a GInitiallyUnowned, born floating. */
-
-#define TEST_TYPE_FLOATING (test_floating_get_type ())
-G_DECLARE_FINAL_TYPE (TestFloating, test_floating, TEST, FLOATING, GInitiallyUnowned)
-
-struct _TestFloating
-{
-  GInitiallyUnowned parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (TestFloating, test_floating, G_TYPE_INITIALLY_UNOWNED)
-
-static void
-test_floating_class_init (TestFloatingClass *klass)
-{
-}
-
-static void
-test_floating_init (TestFloating *self)
-{
-}
-
-/* TestResurrect: its first dispose takes a new reference on itself and
- * leaves it in `resurrected`. */
-
-#define TEST_TYPE_RESURRECT (test_resurrect_get_type ())
-G_DECLARE_FINAL_TYPE (TestResurrect, test_resurrect, TEST, RESURRECT, GObject)
-
-struct _TestResurrect
-{
-  GObject parent_instance;
-  guint   n_dispose;
-};
-
-static TestResurrect *resurrected;
-
-G_DEFINE_FINAL_TYPE (TestResurrect, test_resurrect, G_TYPE_OBJECT)
-
-static void
-test_resurrect_dispose (GObject *object)
-{
-  TestResurrect *self = TEST_RESURRECT (object);
-
-  if (self->n_dispose++ == 0)
-    {
-      g_assert_null (resurrected);
-      resurrected = g_object_ref (self);
-    }
-
-  G_OBJECT_CLASS (test_resurrect_parent_class)->dispose (object);
-}
-
-static void
-test_resurrect_class_init (TestResurrectClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = test_resurrect_dispose;
-}
-
-static void
-test_resurrect_init (TestResurrect *self)
-{
-}
+static GThread *main_thread;
 
 static gpointer
 new_object (void)
@@ -132,7 +19,7 @@ new_object (void)
 static gpointer
 new_test_object (void)
 {
-  return g_object_new (TEST_TYPE_OBJECT, NULL);
+  return g_object_new (WK_TEST_TYPE_OBJECT, NULL);
 }
 
 static guint
@@ -170,9 +57,9 @@ typedef struct
   gboolean   full;
   GPtrArray *rows;         /* full: the item of each row, held */
   guint      n_rows;
-  guint      n_changes;
+  gint       n_changes;
   guint      n_notify;
-  guint      n_finalized;
+  gint       n_finalized;
   guint      last_position;
   guint      last_removed;
   guint      last_added;
@@ -464,44 +351,6 @@ make_set (GType          member_type,
   return set;
 }
 
-static void
-drain_context (GMainContext *context)
-{
-  while (g_main_context_iteration (context, FALSE))
-    {
-    }
-}
-
-/* Iterates @context until *@counter reaches @target. */
-static void
-iterate_until (GMainContext *context,
-               const guint  *counter,
-               guint         target)
-{
-  gint64 deadline = g_get_monotonic_time () + DELIVERY_TIMEOUT_S * G_USEC_PER_SEC;
-
-  while (*counter < target)
-    {
-      if (!g_main_context_iteration (context, FALSE))
-        g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-}
-
-static gpointer
-unref_thread_func (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
-/* Drops a reference to @object on a new thread and waits for it. */
-static void
-unref_in_thread (gpointer object)
-{
-  g_thread_join (g_thread_new ("wk-test-unref", unref_thread_func, object));
-}
-
 typedef struct
 {
   WkSet    *set;
@@ -580,7 +429,7 @@ test_new (void)
     G_TYPE_PARAM, G_TYPE_PARAM_INT, G_TYPE_VARIANT, G_TYPE_BYTES,
   };
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
-  WkSet *typed = wk_set_new (TEST_TYPE_OBJECT);
+  WkSet *typed = wk_set_new (WK_TEST_TYPE_OBJECT);
   WkSet *plain;
   GParamSpec *pspec;
   GType member_type = G_TYPE_INVALID;
@@ -590,7 +439,7 @@ test_new (void)
   g_assert_true (WK_IS_SET (set));
   g_assert_true (G_IS_LIST_MODEL (set));
   g_assert_true (wk_set_get_member_type (set) == G_TYPE_OBJECT);
-  g_assert_true (wk_set_get_member_type (typed) == TEST_TYPE_OBJECT);
+  g_assert_true (wk_set_get_member_type (typed) == WK_TEST_TYPE_OBJECT);
   g_assert_cmpuint (wk_set_get_size (set), ==, 0);
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (set)) == WK_TYPE_REF);
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (typed)) == WK_TYPE_REF);
@@ -599,7 +448,7 @@ test_new (void)
 
   /* The properties. */
   g_object_get (typed, "member-type", &member_type, "item-type", &item_type, "n-items", &n, NULL);
-  g_assert_true (member_type == TEST_TYPE_OBJECT);
+  g_assert_true (member_type == WK_TEST_TYPE_OBJECT);
   g_assert_true (item_type == WK_TYPE_REF);
   g_assert_cmpuint (n, ==, 0);
 
@@ -676,10 +525,10 @@ static void
 test_add (void)
 {
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
-  WkSet *typed = wk_set_new (TEST_TYPE_OBJECT);
+  WkSet *typed = wk_set_new (WK_TEST_TYPE_OBJECT);
   GObject *a = new_object ();
   GObject *b = new_object ();
-  TestObject *t = new_test_object ();
+  WkTestObject *t = new_test_object ();
   Monitor mon;
   Monitor tmon;
 
@@ -705,9 +554,9 @@ test_add (void)
   /* A typed set takes its type and refuses others, changing nothing. */
   g_assert_true (wk_set_add (typed, t));
   assert_log (&tmon, "c0,0,1 n");
-  EXPECT_CRITICAL ("wk_set_add: object must be a TestObject, not a GObject",
+  EXPECT_CRITICAL ("wk_set_add: object must be a WkTestObject, not a GObject",
                    g_assert_false (wk_set_add (typed, a)));
-  EXPECT_CRITICAL ("wk_set_add: object must be a TestObject, not a WkSet",
+  EXPECT_CRITICAL ("wk_set_add: object must be a WkTestObject, not a WkSet",
                    g_assert_false (wk_set_add (typed, set)));
   assert_log (&tmon, "");
   ASSERT_SET (typed, t);
@@ -736,7 +585,7 @@ static void
 test_remove (void)
 {
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
-  WkSet *typed = wk_set_new (TEST_TYPE_OBJECT);
+  WkSet *typed = wk_set_new (WK_TEST_TYPE_OBJECT);
   GObject *a = new_object ();
   GObject *b = new_object ();
   GObject *c = new_object ();
@@ -799,7 +648,7 @@ static void
 test_contains (void)
 {
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
-  WkSet *typed = wk_set_new (TEST_TYPE_OBJECT);
+  WkSet *typed = wk_set_new (WK_TEST_TYPE_OBJECT);
   GObject *a = new_object ();
   GObject *b = new_object ();
   Monitor mon;
@@ -888,7 +737,7 @@ test_pop (void)
   assert_log (&mon, "c0,1,0 n c0,1,0 n");
 
   g_object_add_weak_pointer (d, (gpointer *) &d_watch);
-  unref_in_thread (g_steal_pointer (&d));
+  wk_test_unref_in_thread (g_steal_pointer (&d));
   g_assert_null (d_watch);
   ASSERT_ROWS (set, NULL, e);
   popped = wk_set_pop (set);
@@ -900,8 +749,8 @@ test_pop (void)
   g_assert_cmpuint (wk_set_get_size (set), ==, 0);
   ASSERT_ROWS (set, NULL);
 
-  iterate_until (NULL, &mon.n_finalized, 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_finalized, 1);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "c0,1,0 n f");
   ASSERT_EMPTY (set);
   g_assert_null (wk_set_pop (set));
@@ -958,12 +807,12 @@ test_remove_all (void)
 
   /* A pending cross-thread death is cancelled by remove_all: its row
    * goes with the others, and no object-finalized comes. */
-  unref_in_thread (g_steal_pointer (&b));
+  wk_test_unref_in_thread (g_steal_pointer (&b));
   ASSERT_ROWS (set, NULL, a);
   wk_set_remove_all (set);
   assert_log (&mon, "c0,2,0 n");
   ASSERT_EMPTY (set);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
 
   /* So is a pending cross-thread addition. */
@@ -973,7 +822,7 @@ test_remove_all (void)
   ASSERT_MEMBERS (set, a, x);
   wk_set_remove_all (set);
   assert_log (&mon, "c0,1,0 n");
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
   ASSERT_EMPTY (set);
 
@@ -1013,10 +862,10 @@ test_get_size (void)
   g_assert_cmpuint (wk_set_get_size (set), ==, 2);
 
   /* A death elsewhere: at once, before the model follows. */
-  unref_in_thread (g_steal_pointer (&objects[2]));
+  wk_test_unref_in_thread (g_steal_pointer (&objects[2]));
   g_assert_cmpuint (wk_set_get_size (set), ==, 1);
   g_assert_cmpuint (n_items (set), ==, 2);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (wk_set_get_size (set), ==, 1);
   g_assert_cmpuint (n_items (set), ==, 1);
 
@@ -1394,7 +1243,7 @@ test_iter_member_dies (void)
   assert_log (&mon, "");
   g_object_unref (g_steal_pointer (&b));
   assert_log (&mon, "c1,1,0 n f");
-  unref_in_thread (g_steal_pointer (&c));
+  wk_test_unref_in_thread (g_steal_pointer (&c));
   assert_log (&mon, "");
 
   g_assert_true (wk_set_iter_next (&iter, &object));
@@ -1404,8 +1253,8 @@ test_iter_member_dies (void)
 
   /* The worker's death may be delivered with a's (in order of death) or
    * later from the main context: both keep the contract. */
-  iterate_until (NULL, &mon.n_finalized, 3);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_finalized, 3);
+  wk_test_drain_context (NULL);
   if (g_str_has_prefix (mon.log->str, "c1"))
     assert_log (&mon, "c1,1,0 n f c0,1,0 n f");
   else
@@ -1419,23 +1268,23 @@ test_iter_member_dies (void)
 }
 
 /* Set algebra: A = {o0, o1, o2, o3} and B = {o2, o3, o4, o5}, in that
- * order; T is typed (TestObject) = {t0, t1}, M is mixed = {t1, g, t2} with g
- * a plain GObject, and N = {t1, t2} untyped but of TestObjects only. */
+ * order; T is typed (WkTestObject) = {t0, t1}, M is mixed = {t1, g, t2} with g
+ * a plain GObject, and N = {t1, t2} untyped but of WkTestObjects only. */
 typedef struct
 {
-  GObject    *o[6];
-  TestObject *t[3];
-  GObject    *g;
-  WkSet      *a;
-  WkSet      *b;
-  WkSet      *empty;
-  WkSet      *typed;
-  WkSet      *mixed;
-  WkSet      *tests_only;
-  Monitor     mon_a;
-  Monitor     mon_b;
-  Monitor     mon_typed;
-  Monitor     mon_mixed;
+  GObject      *o[6];
+  WkTestObject *t[3];
+  GObject      *g;
+  WkSet        *a;
+  WkSet        *b;
+  WkSet        *empty;
+  WkSet        *typed;
+  WkSet        *mixed;
+  WkSet        *tests_only;
+  Monitor       mon_a;
+  Monitor       mon_b;
+  Monitor       mon_typed;
+  Monitor       mon_mixed;
 } Algebra;
 
 static void
@@ -1452,7 +1301,7 @@ algebra_setup (Algebra *al)
   al->a = make_set (G_TYPE_OBJECT, (gpointer *) al->o, 4);
   al->b = make_set (G_TYPE_OBJECT, (gpointer *) al->o + 2, 4);
   al->empty = wk_set_new (G_TYPE_OBJECT);
-  al->typed = make_set (TEST_TYPE_OBJECT, (gpointer *) al->t, 2);
+  al->typed = make_set (WK_TEST_TYPE_OBJECT, (gpointer *) al->t, 2);
   al->mixed = wk_set_new (G_TYPE_OBJECT);
   g_assert_true (wk_set_add (al->mixed, al->t[1]));
   g_assert_true (wk_set_add (al->mixed, al->g));
@@ -1529,7 +1378,7 @@ test_update (void)
   wk_set_remove_all (al.empty);
 
   /* A typed set refuses a wrong-type member of other: nothing is added. */
-  EXPECT_CRITICAL ("wk_set_update: other must be a TestObject, not a GObject",
+  EXPECT_CRITICAL ("wk_set_update: other must be a WkTestObject, not a GObject",
                    wk_set_update (al.typed, al.mixed));
   assert_log (&al.mon_typed, "");
   ASSERT_SET (al.typed, al.t[0], al.t[1]);
@@ -1625,7 +1474,7 @@ test_symmetric_difference_update (void)
 
   /* A wrong-type member in other: nothing changes at all, not even the
    * removal of the common member. */
-  EXPECT_CRITICAL ("wk_set_symmetric_difference_update: other must be a TestObject, not a GObject",
+  EXPECT_CRITICAL ("wk_set_symmetric_difference_update: other must be a WkTestObject, not a GObject",
                    wk_set_symmetric_difference_update (al.typed, al.mixed));
   assert_log (&al.mon_typed, "");
   ASSERT_SET (al.typed, al.t[0], al.t[1]);
@@ -1684,7 +1533,7 @@ test_union (void)
   ASSERT_SET (result, al.t[0], al.t[1], al.t[2]);
   g_assert_finalize_object (result);
 
-  EXPECT_CRITICAL ("wk_set_union: other must be a TestObject, not a GObject",
+  EXPECT_CRITICAL ("wk_set_union: other must be a WkTestObject, not a GObject",
                    result = wk_set_union (al.typed, al.mixed));
   g_assert_null (result);
   assert_log (&al.mon_typed, "");
@@ -1802,7 +1651,7 @@ test_symmetric_difference (void)
   ASSERT_SET (result, al.t[0], al.t[2]);
   g_assert_finalize_object (result);
 
-  EXPECT_CRITICAL ("wk_set_symmetric_difference: other must be a TestObject, not a GObject",
+  EXPECT_CRITICAL ("wk_set_symmetric_difference: other must be a WkTestObject, not a GObject",
                    result = wk_set_symmetric_difference (al.typed, al.mixed));
   g_assert_null (result);
 
@@ -2049,12 +1898,12 @@ test_model_n_items (void)
   g_assert_true (wk_set_add (set, a));
   g_assert_true (wk_set_add (set, b));
   assert_log (&mon, "c0,0,1 n c1,0,1 n");
-  unref_in_thread (g_steal_pointer (&b));
+  wk_test_unref_in_thread (g_steal_pointer (&b));
   g_object_get (set, "n-items", &value, NULL);
   g_assert_cmpuint (value, ==, 2);
   g_assert_cmpuint (wk_set_get_size (set), ==, 1);
   assert_log (&mon, "");
-  iterate_until (NULL, &mon.n_finalized, 1);
+  wk_test_iterate_until (NULL, &mon.n_finalized, 1);
   assert_log (&mon, "c1,1,0 n f");
   g_object_get (set, "n-items", &value, NULL);
   g_assert_cmpuint (value, ==, 1);
@@ -2079,7 +1928,7 @@ test_model_synchronous (void)
   gpointer popped;
   Monitor mon;
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   monitor_init (&mon, set, TRUE);
 
   /* Every change on the owner's thread is signalled before the call
@@ -2254,7 +2103,7 @@ test_model_random_ops (void)
       g_string_truncate (mon.log, 0);
     }
 
-  g_test_message ("%u random operations: %u changes, %u finalized members, %u members at the end",
+  g_test_message ("%u random operations: %d changes, %d finalized members, %u members at the end",
                   n_ops, mon.n_changes, mon.n_finalized, expected->len);
 
   for (guint i = 0; i < pool->len; i++)
@@ -2290,8 +2139,8 @@ test_thread_add (void)
   assert_log (&mon, "");
 
   /* The model catches up in one change. */
-  iterate_until (NULL, &mon.n_changes, 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_changes, 1);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "c1,0,3 n");
   ASSERT_SET (set, a, objects[0], objects[1], objects[2]);
   for (guint i = 0; i < G_N_ELEMENTS (objects); i++)
@@ -2305,7 +2154,7 @@ test_thread_add (void)
   ASSERT_ROWS (set, objects[0], objects[1], objects[2]);
   g_assert_finalize_object (a);
   assert_log (&mon, "f");
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
   ASSERT_SET (set, objects[0], objects[1], objects[2]);
 
@@ -2313,14 +2162,14 @@ test_thread_add (void)
   a = new_object ();
   run_in_thread (add_thread_func, set, (gpointer *) &a, 1);
   g_assert_true (wk_set_remove (set, a));
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
   ASSERT_SET (set, objects[0], objects[1], objects[2]);
 
   /* Added and removed elsewhere before the owner synced: nothing. */
   run_in_thread (add_thread_func, set, (gpointer *) &a, 1);
   run_in_thread (remove_thread_func, set, (gpointer *) &a, 1);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
   ASSERT_SET (set, objects[0], objects[1], objects[2]);
 
@@ -2370,8 +2219,8 @@ test_thread_remove (void)
   assert_log (&mon, "");
 
   /* One change covers the rows between the unchanged head and tail. */
-  iterate_until (NULL, &mon.n_changes, 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_changes, 1);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "c1,3,1 n");
   ASSERT_SET (set, objects[0], objects[2], objects[4]);
 
@@ -2382,7 +2231,7 @@ test_thread_remove (void)
   g_assert_cmpuint (wk_set_get_size (set), ==, 3);
   assert_log (&mon, "c3,0,1 n");
   ASSERT_ROWS (set, objects[0], objects[2], objects[4], objects[0]);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "c0,1,0 n");
   ASSERT_SET (set, objects[2], objects[4], objects[0]);
 
@@ -2392,8 +2241,8 @@ test_thread_remove (void)
   assert_members (set, NULL, 0);
   ASSERT_ROWS (set, objects[2], objects[4], objects[0]);
   assert_log (&mon, "");
-  iterate_until (NULL, &mon.n_changes, mon.n_changes + 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_changes, mon.n_changes + 1);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "c0,3,0 n");
   ASSERT_EMPTY (set);
 
@@ -2431,7 +2280,7 @@ test_thread_death (void)
   held = g_list_model_get_item (G_LIST_MODEL (set), 1);
 
   g_object_add_weak_pointer (b, (gpointer *) &b_watch);
-  unref_in_thread (g_steal_pointer (&b));
+  wk_test_unref_in_thread (g_steal_pointer (&b));
   g_assert_null (b_watch);
 
   /* Gone from the set at once; its row stays, with a dead item, never
@@ -2449,9 +2298,9 @@ test_thread_death (void)
   ASSERT_ROWS (plain, a, NULL, c);
   g_assert_cmpuint (plain_mon.n_changes, ==, 0);
 
-  iterate_until (NULL, &mon.n_finalized, 1);
-  iterate_until (NULL, &plain_mon.n_finalized, 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_finalized, 1);
+  wk_test_iterate_until (NULL, &plain_mon.n_finalized, 1);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "c1,1,0 n f");
   g_assert_cmpuint (plain_mon.n_changes, ==, 1);
   g_assert_cmpuint (plain_mon.last_position, ==, 1);
@@ -2463,12 +2312,12 @@ test_thread_death (void)
   g_assert_finalize_object (held);
 
   /* Two deaths elsewhere: one row removed and signalled at a time. */
-  unref_in_thread (g_steal_pointer (&c));
-  unref_in_thread (g_steal_pointer (&a));
+  wk_test_unref_in_thread (g_steal_pointer (&c));
+  wk_test_unref_in_thread (g_steal_pointer (&a));
   ASSERT_ROWS (set, NULL, NULL);
   g_assert_cmpuint (wk_set_get_size (set), ==, 0);
-  iterate_until (NULL, &mon.n_finalized, 3);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_finalized, 3);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "c1,1,0 n f c0,1,0 n f");
   ASSERT_EMPTY (set);
   ASSERT_EMPTY (plain);
@@ -2500,8 +2349,8 @@ test_thread_add_order (void)
   g_assert_true (wk_set_add (set, y));
   ASSERT_MEMBERS (set, a, x, y);
 
-  iterate_until (NULL, &mon.n_changes, 2);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_changes, 2);
+  wk_test_drain_context (NULL);
   g_string_truncate (mon.log, 0);
 
   /* Iteration, snapshots and pop say a, x, y: so must the rows. */
@@ -2549,8 +2398,8 @@ worker_owner_thread_func (gpointer data)
   assert_log (&mon, "");
   ASSERT_MEMBERS (set, wo->objects[1], wo->objects[2]);
   ASSERT_ROWS (set, NULL, wo->objects[1], wo->objects[2]);
-  iterate_until (context, &mon.n_finalized, 1);
-  drain_context (context);
+  wk_test_iterate_until (context, &mon.n_finalized, 1);
+  wk_test_drain_context (context);
   assert_log (&mon, "c0,1,0 n f");
   ASSERT_SET (set, wo->objects[1], wo->objects[2]);
 
@@ -2558,7 +2407,7 @@ worker_owner_thread_func (gpointer data)
   assert_log (&mon, "c0,2,0");
   monitor_clear (&mon);
   g_main_context_pop_thread_default (context);
-  drain_context (context);
+  wk_test_drain_context (context);
   g_main_context_unref (context);
 
   return NULL;
@@ -2585,7 +2434,7 @@ test_worker_owner (void)
   g_assert_null (watch);
   /* Nothing for this thread's context: the monitor would abort on a
    * signal here. */
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_async_queue_push (wo.to_worker, GUINT_TO_POINTER (2));
   g_thread_join (thread);
 
@@ -2674,7 +2523,7 @@ static void
 test_thread_stress (void)
 {
   guint n_threads = 4;
-  guint n_ops = under_valgrind ? 500 : 5000;
+  guint n_ops = wk_test_under_valgrind () ? 500 : 5000;
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
   Stress stress[4];
   GThread *threads[4];
@@ -2722,7 +2571,7 @@ test_thread_stress (void)
 
   for (guint i = 0; i < n_threads; i++)
     g_thread_join (threads[i]);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_string_truncate (mon.log, 0);
 
   /* Settled: the rows are the live members. */
@@ -2748,7 +2597,7 @@ test_thread_stress (void)
     g_hash_table_unref (in_rows);
   }
 
-  g_test_message ("%u threads x %u operations, %u owner iterations: %u items-changed, %u object-finalized",
+  g_test_message ("%u threads x %u operations, %u owner iterations: %d items-changed, %d object-finalized",
                   n_threads, n_ops, n_iterations, mon.n_changes, mon.n_finalized);
 
   g_ptr_array_unref (mine);
@@ -2818,8 +2667,8 @@ test_address_reuse (void)
       ASSERT_ROWS (set, NULL, fresh);
 
       /* The old death is signalled once; the new member stays. */
-      iterate_until (NULL, &mon.n_finalized, i + 1);
-      drain_context (NULL);
+      wk_test_iterate_until (NULL, &mon.n_finalized, (gint) i + 1);
+      wk_test_drain_context (NULL);
       assert_log (&mon, "c0,1,0 n f");
       ASSERT_SET (set, fresh);
 
@@ -2854,16 +2703,16 @@ test_owner_context (void)
   monitor_init (&mon, set, TRUE);
 
   run_in_thread (add_thread_func, set, (gpointer *) &c, 1);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
-  iterate_until (context, &mon.n_changes, 1);
+  wk_test_iterate_until (context, &mon.n_changes, 1);
   assert_log (&mon, "c2,0,1 n");
 
-  unref_in_thread (g_steal_pointer (&a));
-  drain_context (NULL);
+  wk_test_unref_in_thread (g_steal_pointer (&a));
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
   ASSERT_ROWS (set, NULL, b, c);
-  iterate_until (context, &mon.n_finalized, 1);
+  wk_test_iterate_until (context, &mon.n_finalized, 1);
   assert_log (&mon, "c0,1,0 n f");
 
   /* On the owner's thread: at once, whether or not the context runs. */
@@ -2874,7 +2723,7 @@ test_owner_context (void)
   g_assert_finalize_object (c);
   assert_log (&mon, "c0,1,0 n f");
   g_assert_finalize_object (set);
-  drain_context (context);
+  wk_test_drain_context (context);
   g_main_context_unref (context);
   monitor_clear (&mon);
 }
@@ -3055,15 +2904,15 @@ test_reentrant (gconstpointer data)
 
   if (tc->worker)
     {
-      unref_in_thread (g_steal_pointer (&b));
+      wk_test_unref_in_thread (g_steal_pointer (&b));
       g_assert_null (b_watch);
       g_assert_false (re.fired);
       assert_log (&mon, "");
       ASSERT_MEMBERS (set, a, c);
       ASSERT_ROWS (set, a, NULL, c);
       /* The death's items-changed, then everything the delivery does. */
-      iterate_until (NULL, &mon.n_changes, 1);
-      drain_context (NULL);
+      wk_test_iterate_until (NULL, &mon.n_changes, 1);
+      wk_test_drain_context (NULL);
     }
   else
     {
@@ -3126,7 +2975,7 @@ test_reentrant (gconstpointer data)
       assert_log (&mon, "");
       break;
     }
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
 
   if (set != NULL)
     {
@@ -3181,8 +3030,8 @@ test_reentrant_sync (void)
   sr.set = set;
   sr.remove_me = objects[3];
   g_signal_connect (set, "items-changed", G_CALLBACK (sync_changed_cb), &sr);
-  iterate_until (NULL, &mon.n_changes, 2);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &mon.n_changes, 2);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "c1,0,3 c3,1,0 n n");
   ASSERT_SET (set, objects[0], objects[1], objects[2]);
 
@@ -3216,7 +3065,7 @@ test_destroyed_first (void)
   /* One death waits for the owner's context when the set goes. */
   pending_watch = objects[4];
   g_object_add_weak_pointer (pending_watch, (gpointer *) &pending_watch);
-  unref_in_thread (g_steal_pointer (&objects[4]));
+  wk_test_unref_in_thread (g_steal_pointer (&objects[4]));
   g_assert_null (pending_watch);
 
   g_assert_finalize_object (set);
@@ -3224,14 +3073,14 @@ test_destroyed_first (void)
 
   /* The pending delivery, then deaths on this thread, on a worker, and a
    * disposal: the dead set hears of none of them. */
-  iterate_until (NULL, &other_mon.n_finalized, 1);
-  drain_context (NULL);
+  wk_test_iterate_until (NULL, &other_mon.n_finalized, 1);
+  wk_test_drain_context (NULL);
   assert_log (&other_mon, "c4,1,0 n f");
   g_object_unref (g_steal_pointer (&objects[0]));
   assert_log (&other_mon, "c0,1,0 n f");
-  unref_in_thread (g_steal_pointer (&objects[1]));
-  iterate_until (NULL, &other_mon.n_finalized, 3);
-  drain_context (NULL);
+  wk_test_unref_in_thread (g_steal_pointer (&objects[1]));
+  wk_test_iterate_until (NULL, &other_mon.n_finalized, 3);
+  wk_test_drain_context (NULL);
   assert_log (&other_mon, "c0,1,0 n f");
   g_object_run_dispose (objects[2]);
   assert_log (&other_mon, "c0,1,0 n f");
@@ -3257,7 +3106,7 @@ test_destroyed_first (void)
   g_assert_finalize_object (other);
   assert_log (&other_mon, "c0,1,0");
   g_assert_finalize_object (objects[3]);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   monitor_clear (&mon);
   monitor_clear (&other_mon);
 }
@@ -3280,23 +3129,23 @@ test_destroyed_on_worker (void)
   monitor_init (&mon, set, TRUE);
   g_object_add_weak_pointer (G_OBJECT (set), (gpointer *) &set_watch);
 
-  unref_in_thread (g_steal_pointer (&c));
+  wk_test_unref_in_thread (g_steal_pointer (&c));
   g_object_ref (set);
-  unref_in_thread (set);
+  wk_test_unref_in_thread (set);
   /* Not the last one yet: the owner still gets the death. */
-  iterate_until (NULL, &mon.n_finalized, 1);
+  wk_test_iterate_until (NULL, &mon.n_finalized, 1);
   assert_log (&mon, "c2,1,0 n f");
 
-  unref_in_thread (g_steal_pointer (&b));
+  wk_test_unref_in_thread (g_steal_pointer (&b));
   /* The last one, on a worker: no signal there. */
-  unref_in_thread (g_steal_pointer (&set));
+  wk_test_unref_in_thread (g_steal_pointer (&set));
   g_assert_null (set_watch);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
 
   /* A member dying later touches nothing. */
   g_assert_finalize_object (a);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   assert_log (&mon, "");
   monitor_clear (&mon);
 }
@@ -3347,7 +3196,8 @@ static void
 test_resurrection (void)
 {
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
-  TestResurrect *object = g_object_new (TEST_TYPE_RESURRECT, NULL);
+  WkTestResurrect *object = g_object_new (WK_TEST_TYPE_RESURRECT, NULL);
+  WkTestResurrect *resurrected;
   Monitor mon;
 
   g_assert_true (wk_set_add (set, object));
@@ -3355,6 +3205,7 @@ test_resurrection (void)
 
   /* Dispose resurrects it: still a death for the set. */
   g_object_unref (object);
+  resurrected = wk_test_resurrect_take ();
   g_assert_true (resurrected == object);
   assert_log (&mon, "c0,1,0 n f");
   g_assert_false (wk_set_contains (set, object));
@@ -3418,8 +3269,8 @@ test_run_dispose_set (void)
   g_thread_join (g_thread_new ("wk-test-worker", add_refused_thread_func, set));
   g_object_run_dispose (G_OBJECT (set));
   g_assert_finalize_object (a);
-  unref_in_thread (g_steal_pointer (&b));
-  drain_context (NULL);
+  wk_test_unref_in_thread (g_steal_pointer (&b));
+  wk_test_drain_context (NULL);
   ASSERT_EMPTY (set);
   assert_log (&after, "");
 
@@ -3436,7 +3287,7 @@ static void
 test_floating (void)
 {
   WkSet *set = wk_set_new (G_TYPE_INITIALLY_UNOWNED);
-  TestFloating *object = g_object_new (TEST_TYPE_FLOATING, NULL);
+  WkTestFloating *object = g_object_new (WK_TEST_TYPE_FLOATING, NULL);
   GPtrArray *members;
   gpointer item;
   gpointer dup;
@@ -3498,9 +3349,9 @@ test_bad_input (void)
                                                               G_PARAM_READWRITE));
   gpointer zeroed = g_malloc0 (256);
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
-  WkSet *typed = wk_set_new (TEST_TYPE_OBJECT);
+  WkSet *typed = wk_set_new (WK_TEST_TYPE_OBJECT);
   GObject *a = new_object ();
-  TestObject *t = new_test_object ();
+  WkTestObject *t = new_test_object ();
   GObject *not_a_set = new_object ();
   WkSetIter iter;
   gpointer object = NULL;
@@ -3529,7 +3380,7 @@ test_bad_input (void)
                    g_assert_false (wk_set_contains (set, pspec)));
 
   /* The wrong type for a typed set. */
-  EXPECT_CRITICAL ("wk_set_add: object must be a TestObject, not a GObject",
+  EXPECT_CRITICAL ("wk_set_add: object must be a WkTestObject, not a GObject",
                    g_assert_false (wk_set_add (typed, a)));
   EXPECT_CRITICAL ("wk_set_add: object must be a GObject, not NULL",
                    g_assert_false (wk_set_add (typed, NULL)));
@@ -3645,10 +3496,10 @@ test_bad_input (void)
 static void
 test_scale_million (void)
 {
-  guint n = scaled (1000000);
+  guint n = wk_test_scaled (1000000);
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
-  TestObject **objects = g_new (TestObject *, n);
-  gint finalized_before = g_atomic_int_get (&test_object_n_finalized);
+  WkTestObject **objects = g_new (WkTestObject *, n);
+  guint finalized_before = wk_test_object_n_finalized ();
   guint half = n / 2;
   double add_s, drop_s;
   gint64 start;
@@ -3662,7 +3513,7 @@ test_scale_million (void)
   for (guint i = 0; i < n; i++)
     if (G_UNLIKELY (!wk_set_add (set, objects[i])))
       g_assert_not_reached ();
-  add_s = seconds_since (start);
+  add_s = wk_test_seconds_since (start);
 
   g_assert_cmpuint (wk_set_get_size (set), ==, n);
   g_assert_cmpuint (n_items (set), ==, n);
@@ -3686,7 +3537,7 @@ test_scale_million (void)
   start = g_get_monotonic_time ();
   for (guint i = 0; i < half; i++)
     g_object_unref (objects[i]);
-  drop_s = seconds_since (start);
+  drop_s = wk_test_seconds_since (start);
 
   g_assert_cmpuint (wk_set_get_size (set), ==, n - half);
   g_assert_cmpuint (n_items (set), ==, n - half);
@@ -3709,9 +3560,9 @@ test_scale_million (void)
   start = g_get_monotonic_time ();
   for (guint i = n; i-- > half;)
     g_object_unref (objects[i]);
-  drop_s += seconds_since (start);
+  drop_s += wk_test_seconds_since (start);
 
-  g_assert_cmpint (g_atomic_int_get (&test_object_n_finalized) - finalized_before, ==, n);
+  g_assert_cmpint (wk_test_object_n_finalized () - finalized_before, ==, n);
   g_assert_cmpuint (wk_set_get_size (set), ==, 0);
   g_assert_cmpuint (n_items (set), ==, 0);
   g_assert_cmpuint (mon.n_changes, ==, 2 * n);
@@ -3722,7 +3573,7 @@ test_scale_million (void)
   g_test_message ("%u members added: %.3f s (%.0f ns each)", n, add_s, add_s * 1e9 / n);
   g_test_message ("%u members dropped: %.3f s (%.0f ns each, with items-changed, notify and object-finalized)",
                   n, drop_s, drop_s * 1e9 / n);
-  g_test_message ("%u items-changed emitted", mon.n_changes);
+  g_test_message ("%d items-changed emitted", mon.n_changes);
 
   g_assert_finalize_object (set);
   monitor_clear (&mon);
@@ -3791,7 +3642,7 @@ check_sample (WkSet           *set,
 static void
 test_scale_random_remove (void)
 {
-  guint n = scaled (100000);
+  guint n = wk_test_scaled (100000);
   WkSet *set = wk_set_new (G_TYPE_OBJECT);
   GObject **objects = g_new (GObject *, n);
   guint *order = g_new (guint, n);
@@ -3826,7 +3677,7 @@ test_scale_random_remove (void)
       start = g_get_monotonic_time ();
       if (G_UNLIKELY (!wk_set_remove (set, objects[index])))
         g_assert_not_reached ();
-      remove_s += seconds_since (start);
+      remove_s += wk_test_seconds_since (start);
 
       /* The signal names the row the member had. */
       g_assert_cmpuint (mon.n_changes, ==, k + 1);
@@ -3880,11 +3731,11 @@ count_changed_cb (GListModel *model,
 static void
 test_scale_one_in_many_sets (void)
 {
-  guint n = scaled (100000);
+  guint n = wk_test_scaled (100000);
   WkSet **sets = g_new (WkSet *, n);
   guint *counts = g_new0 (guint, 2 * n);   /* object-finalized, items-changed */
-  TestObject *object = new_test_object ();
-  TestObject *watch = object;
+  WkTestObject *object = new_test_object ();
+  WkTestObject *watch = object;
   double create_s, add_s, finalize_s, add2_s, remove_s, free_s;
   gint64 start;
 
@@ -3895,20 +3746,20 @@ test_scale_one_in_many_sets (void)
       g_signal_connect (sets[i], "object-finalized", G_CALLBACK (count_finalized_cb), counts + 2 * i);
       g_signal_connect (sets[i], "items-changed", G_CALLBACK (count_changed_cb), counts + 2 * i);
     }
-  create_s = seconds_since (start);
+  create_s = wk_test_seconds_since (start);
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (G_UNLIKELY (!wk_set_add (sets[i], object)))
       g_assert_not_reached ();
-  add_s = seconds_since (start);
+  add_s = wk_test_seconds_since (start);
   g_assert_cmpuint (ref_count (object), ==, 1);
 
   /* Finalized: every set signals once, before unref returns. */
   g_object_add_weak_pointer (G_OBJECT (object), (gpointer *) &watch);
   start = g_get_monotonic_time ();
   g_object_unref (g_steal_pointer (&object));
-  finalize_s = seconds_since (start);
+  finalize_s = wk_test_seconds_since (start);
   g_assert_null (watch);
   for (guint i = 0; i < n; i++)
     {
@@ -3924,12 +3775,12 @@ test_scale_one_in_many_sets (void)
   for (guint i = 0; i < n; i++)
     if (G_UNLIKELY (!wk_set_add (sets[i], object)))
       g_assert_not_reached ();
-  add2_s = seconds_since (start);
+  add2_s = wk_test_seconds_since (start);
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     if (G_UNLIKELY (!wk_set_remove (sets[i], object)))
       g_assert_not_reached ();
-  remove_s = seconds_since (start);
+  remove_s = wk_test_seconds_since (start);
   for (guint i = 0; i < n; i++)
     {
       g_assert_cmpuint (counts[2 * i], ==, 1);
@@ -3945,7 +3796,7 @@ test_scale_one_in_many_sets (void)
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     g_object_unref (sets[i]);
-  free_s = seconds_since (start);
+  free_s = wk_test_seconds_since (start);
 
   g_test_message ("%u sets created: %.3f s", n, create_s);
   g_test_message ("one object added to %u sets: %.3f s (%.0f ns per set)", n, add_s, add_s * 1e9 / n);
@@ -3966,7 +3817,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   main_thread = g_thread_self ();
-  under_valgrind = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL;
 
   g_test_add_func ("/Wobj/Set/g-object-new", test_g_object_new);
   g_test_add_func ("/Wobj/Set/new", test_new);

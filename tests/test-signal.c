@@ -9,22 +9,9 @@
 
 #include <wobj.h>
 
+#include "wk-test-util.h"
+
 #define LOG_DOMAIN "Wobj"
-
-/* How long a wait may take before the test fails. Generous: it bounds a
- * hang, it measures nothing. */
-#define TIMEOUT_S 60
-
-static guint
-scaled (guint n)
-{
-  static gint under_valgrind = -1;
-
-  if (under_valgrind < 0)
-    under_valgrind = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL;
-
-  return under_valgrind ? MAX (n / 50, 1) : n;
-}
 
 static GThread *main_thread;
 
@@ -143,7 +130,10 @@ ping (gpointer emitter,
 
 /* TestReceiver: counts the calls it gets, and remembers whether it was
  * disposed, so that a handler can tell that it was called on a dying
- * receiver. A handler may call `in_handler` to block on a handshake. */
+ * receiver. A handler may call `in_handler` to block on a handshake. Not
+ * a WkTestObject: it marks itself disposed first thing in its dispose,
+ * before the work its dispose may do, where WkTestObject would mark it
+ * only when the subclass chains up. */
 
 #define TEST_TYPE_RECEIVER (test_receiver_get_type ())
 G_DECLARE_FINAL_TYPE (TestReceiver, test_receiver, TEST, RECEIVER, GObject)
@@ -289,41 +279,18 @@ count_cb (gpointer  data,
   g_atomic_int_inc ((gint *) data);
 }
 
-static void
-drain_context (GMainContext *context)
+static gboolean
+has_no_ping_handler (gpointer emitter)
 {
-  while (g_main_context_iteration (context, FALSE))
-    {
-    }
-}
-
-static gpointer
-unref_thread_func (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
-/* Drops a reference to @object on another thread and waits for it. */
-static void
-unref_in_thread (gpointer object)
-{
-  g_thread_join (g_thread_new ("wk-test-unref", unref_thread_func, object));
+  return !g_signal_has_handler_pending (emitter, signals[PING], 0, TRUE);
 }
 
 /* Iterates the main thread's default context until @emitter has no `ping`
- * handler left, failing after TIMEOUT_S. */
+ * handler left, failing after WK_TEST_TIMEOUT_S. */
 static void
 iterate_until_disconnected (TestEmitter *emitter)
 {
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
-
-  while (g_signal_has_handler_pending (emitter, signals[PING], 0, TRUE))
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
+  wk_test_iterate_until_cond (NULL, WK_TEST_TIMEOUT_S, has_no_ping_handler, emitter);
 }
 
 /* A handshake between two threads: each waits for the other to reach a
@@ -364,55 +331,13 @@ static void
 handshake_wait (Handshake *h,
                 int        stage)
 {
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + WK_TEST_TIMEOUT_S * G_USEC_PER_SEC;
 
   g_mutex_lock (&h->mutex);
   while (h->stage < stage)
     if (!g_cond_wait_until (&h->cond, &h->mutex, deadline))
       g_error ("timed out waiting for stage %d (at %d)", stage, h->stage);
   g_mutex_unlock (&h->mutex);
-}
-
-/* A watchdog: aborts the test if it is not stopped within twice
- * TIMEOUT_S, so a deadlock (which no deadline in the test itself can
- * catch) fails the test instead of stalling the suite. */
-typedef struct
-{
-  Handshake  h;
-  const char *name;
-  GThread   *thread;
-} Watchdog;
-
-static gpointer
-watchdog_thread_func (gpointer data)
-{
-  Watchdog *w = data;
-  gint64 deadline = g_get_monotonic_time () + 2 * TIMEOUT_S * G_USEC_PER_SEC;
-
-  g_mutex_lock (&w->h.mutex);
-  while (w->h.stage == 0)
-    if (!g_cond_wait_until (&w->h.cond, &w->h.mutex, deadline))
-      g_error ("watchdog: %s hung for %d s", w->name, 2 * TIMEOUT_S);
-  g_mutex_unlock (&w->h.mutex);
-
-  return NULL;
-}
-
-static void
-watchdog_start (Watchdog   *w,
-                const char *name)
-{
-  handshake_init (&w->h);
-  w->name = name;
-  w->thread = g_thread_new ("wk-test-watchdog", watchdog_thread_func, w);
-}
-
-static void
-watchdog_stop (Watchdog *w)
-{
-  handshake_set (&w->h, 1);
-  g_thread_join (w->thread);
-  handshake_clear (&w->h);
 }
 
 static gboolean
@@ -619,7 +544,7 @@ test_receiver_dies_elsewhere (void)
   ping (emitter, 1);
   g_assert_cmpint (receiver->n_calls, ==, 1);
 
-  unref_in_thread (receiver);
+  wk_test_unref_in_thread (receiver);
   g_assert_cmpint (g_atomic_int_get (&test_receiver_n_finalized), ==, n_finalized + 1);
 
   g_assert_true (has_ping_handler (emitter));
@@ -627,7 +552,7 @@ test_receiver_dies_elsewhere (void)
   g_assert_false (has_ping_handler (emitter));
 
   /* The late callback finds nothing to do. */
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_finalize_object (emitter);
 }
 
@@ -640,7 +565,7 @@ test_receiver_dies_elsewhere_delivered (void)
   gint n_finalized = g_atomic_int_get (&test_receiver_n_finalized);
 
   wk_signal_connect_weak (emitter, "ping", G_CALLBACK (on_ping), receiver, 0);
-  unref_in_thread (receiver);
+  wk_test_unref_in_thread (receiver);
   g_assert_cmpint (g_atomic_int_get (&test_receiver_n_finalized), ==, n_finalized + 1);
   iterate_until_disconnected (emitter);
   g_assert_finalize_object (emitter);
@@ -688,10 +613,9 @@ static void
 test_receiver_dies_during_emission (void)
 {
   DuringEmission d = { 0 };
-  Watchdog w;
   GThread *thread;
 
-  watchdog_start (&w, "receiver-dies-during-emission");
+  wk_test_watchdog_start (2 * WK_TEST_TIMEOUT_S);
   handshake_init (&d.h);
   d.emitter = emitter_new ();
   d.receiver = receiver_new ();
@@ -712,7 +636,7 @@ test_receiver_dies_during_emission (void)
 
   g_assert_finalize_object (d.emitter);
   handshake_clear (&d.h);
-  watchdog_stop (&w);
+  wk_test_watchdog_stop ();
 }
 
 /* The same with the roles of the threads swapped: another thread emits,
@@ -746,10 +670,9 @@ static void
 test_receiver_dies_during_emission_elsewhere (void)
 {
   DuringEmission d = { 0 };
-  Watchdog w;
   GThread *thread;
 
-  watchdog_start (&w, "receiver-dies-during-emission-elsewhere");
+  wk_test_watchdog_start (2 * WK_TEST_TIMEOUT_S);
   handshake_init (&d.h);
   d.emitter = emitter_new ();
   d.receiver = receiver_new ();
@@ -770,7 +693,7 @@ test_receiver_dies_during_emission_elsewhere (void)
 
   g_assert_finalize_object (d.emitter);
   handshake_clear (&d.h);
-  watchdog_stop (&w);
+  wk_test_watchdog_stop ();
 }
 
 /* The emitter dies on another thread, after an emission there whose
@@ -802,13 +725,12 @@ static void
 test_emitter_dies_elsewhere (void)
 {
   DuringEmission d = { 0 };
-  Watchdog w;
   GThread *thread;
   GClosure *closure;
   gint n_finalized = 0;
   GWeakRef emitter_weak;
 
-  watchdog_start (&w, "emitter-dies-elsewhere");
+  wk_test_watchdog_start (2 * WK_TEST_TIMEOUT_S);
   handshake_init (&d.h);
   d.emitter = emitter_new ();
   d.receiver = receiver_new ();
@@ -835,10 +757,10 @@ test_emitter_dies_elsewhere (void)
   g_assert_cmpint (d.receiver->n_calls, ==, 1);
   g_assert_cmpuint (G_OBJECT (d.receiver)->ref_count, ==, 1);
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_finalize_object (d.receiver);
   handshake_clear (&d.h);
-  watchdog_stop (&w);
+  wk_test_watchdog_stop ();
 }
 
 /* Connected on a thread whose main context never runs: a receiver that
@@ -869,7 +791,7 @@ connect_thread_func (gpointer data)
   /* Iterated only once the test is over, to show the late callback
    * harmless. */
   handshake_wait (&idle->h, 2);
-  drain_context (context);
+  wk_test_drain_context (context);
   g_main_context_unref (context);
 
   return NULL;
@@ -879,11 +801,10 @@ static void
 test_no_running_context (void)
 {
   Idle idle = { 0 };
-  Watchdog w;
   GThread *thread;
   gint n_finalized = 0;
 
-  watchdog_start (&w, "no-running-context");
+  wk_test_watchdog_start (2 * WK_TEST_TIMEOUT_S);
   handshake_init (&idle.h);
   idle.emitter = emitter_new ();
   idle.receiver = receiver_new ();
@@ -900,7 +821,7 @@ test_no_running_context (void)
 
   g_assert_finalize_object (idle.receiver);
   ping (idle.emitter, 2);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_true (g_signal_handler_is_connected (idle.emitter, idle.id));
   g_assert_cmpint (n_finalized, ==, 0);
 
@@ -910,7 +831,7 @@ test_no_running_context (void)
   handshake_set (&idle.h, 2);
   g_thread_join (thread);
   handshake_clear (&idle.h);
-  watchdog_stop (&w);
+  wk_test_watchdog_stop ();
 }
 
 /* Connected on a worker thread that pushed no main context of its own and
@@ -1206,17 +1127,16 @@ on_ping_stress (TestEmitter  *emitter,
 static void
 test_stress (void)
 {
-  guint rounds = scaled (200);
+  guint rounds = wk_test_scaled (200);
   gint n_finalized = g_atomic_int_get (&test_receiver_n_finalized);
-  Watchdog w;
 
-  watchdog_start (&w, "stress");
+  wk_test_watchdog_start (2 * WK_TEST_TIMEOUT_S);
   for (guint r = 0; r < rounds; r++)
     {
       Stress s = { 0 };
       GThread *threads[N_EMITTERS];
       TestReceiver *receiver = receiver_new ();
-      gint64 deadline = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+      gint64 deadline = g_get_monotonic_time () + WK_TEST_TIMEOUT_S * G_USEC_PER_SEC;
 
       s.emitter = emitter_new ();
       wk_signal_connect_weak (s.emitter, "ping", G_CALLBACK (on_ping_stress), receiver, 0);
@@ -1233,7 +1153,7 @@ test_stress (void)
       if (r % 2 == 0)
         g_object_unref (receiver);
       else
-        unref_in_thread (receiver);
+        wk_test_unref_in_thread (receiver);
 
       g_atomic_int_set (&s.stop, 1);
       for (guint i = 0; i < N_EMITTERS; i++)
@@ -1243,7 +1163,7 @@ test_stress (void)
       g_assert_finalize_object (s.emitter);
     }
   g_assert_cmpint (g_atomic_int_get (&test_receiver_n_finalized), ==, n_finalized + (gint) rounds);
-  watchdog_stop (&w);
+  wk_test_watchdog_stop ();
 }
 
 int

@@ -11,11 +11,10 @@
 
 import Wk from 'gi://Wk?version=1';
 import GObject from 'gi://GObject';
-import Gio from 'gi://Gio';
-import GLib from 'gi://GLib';
 import System from 'system';
 
-const TIMEOUT_S = 60;
+import {check, newStore, settle} from './wkTestUtil.js';
+
 let nPassed = 0;
 
 const Emitter = GObject.registerClass({
@@ -23,31 +22,6 @@ const Emitter = GObject.registerClass({
 }, class Emitter extends GObject.Object {});
 
 const PING = GObject.signal_lookup('ping', Emitter);
-
-function check(condition, what) {
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function drain() {
-    const context = GLib.MainContext.default();
-    while (context.iteration(false)) {
-        // Nothing: iterate until no source is ready.
-    }
-}
-
-// Collects garbage and iterates the main context until predicate() holds.
-function settle(predicate, what) {
-    const deadline = GLib.get_monotonic_time() + TIMEOUT_S * 1000000;
-    for (;;) {
-        System.gc();
-        drain();
-        if (predicate())
-            return;
-        check(GLib.get_monotonic_time() < deadline, `${what} within ${TIMEOUT_S} s`);
-        GLib.usleep(1000);
-    }
-}
 
 function hasHandler(emitter) {
     return GObject.signal_has_handler_pending(emitter, PING, 0, true);
@@ -70,7 +44,7 @@ function test(name, func) {
 
 test('a JS function as the closure, disconnected when the receiver dies', () => {
     const emitter = new Emitter();
-    const store = new Gio.ListStore({item_type: GObject.Object});
+    const store = newStore();
     const calls = [];
     const receivers = [];
     const [id, ref] = connectForStored(emitter, store, (e, n, receiver) => {
@@ -96,7 +70,7 @@ test('a JS function as the closure, disconnected when the receiver dies', () => 
 
 test('the receiver is not kept alive, after is honoured', () => {
     const emitter = new Emitter();
-    const store = new Gio.ListStore({item_type: GObject.Object});
+    const store = newStore();
     const order = [];
     const [, refAfter] = connectForStored(emitter, store, () => order.push('after'), true);
     const [, refBefore] = connectForStored(emitter, store, () => order.push('before'));
@@ -118,7 +92,7 @@ test('the receiver is not kept alive, after is honoured', () => {
 });
 
 test('the emitter dies first', () => {
-    const store = new Gio.ListStore({item_type: GObject.Object});
+    const store = newStore();
     const receiver = new GObject.Object();
     const calls = [];
     const emitterRef = (() => {

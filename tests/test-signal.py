@@ -16,9 +16,9 @@ import gi
 
 gi.require_version('Wk', '1')
 gi.require_version('Gio', '2.0')
-from gi.repository import Gio, GLib, GObject, Wk  # noqa: E402
+from gi.repository import Gio, GObject, Wk  # noqa: E402
 
-TIMEOUT_S = 60
+from wk_test_util import TIMEOUT_S, drain, iterate_until  # noqa: E402
 
 
 class Emitter(GObject.Object):
@@ -39,12 +39,6 @@ PING = GObject.signal_lookup('ping', Emitter)
 
 def has_handler(emitter):
     return GObject.signal_has_handler_pending(emitter, PING, 0, True)
-
-
-def drain():
-    context = GLib.MainContext.default()
-    while context.iteration(False):
-        pass
 
 
 class Handler:
@@ -171,11 +165,7 @@ class TestSignal(unittest.TestCase):
         thread.join(TIMEOUT_S)
         self.assertFalse(thread.is_alive())
 
-        deadline = GLib.get_monotonic_time() + TIMEOUT_S * 1000000
-        while has_handler(emitter):
-            self.assertLess(GLib.get_monotonic_time(), deadline)
-            if not GLib.MainContext.default().iteration(False):
-                GLib.usleep(1000)
+        iterate_until(lambda: not has_handler(emitter))
 
     def test_bad_input(self):
         emitter = Emitter()

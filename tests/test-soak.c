@@ -12,13 +12,19 @@
  * survivors die and every container must be empty, every membership that
  * was not removed signalled exactly once, every object finalized.
  *
- * WOBJ_UNDER_VALGRIND divides the count by 100. WOBJ_SOAK_OBJECTS
- * overrides it. Timings are printed, not asserted. */
+ * Under valgrind the count is a hundredth (wk_test_scaled()).
+ * WOBJ_SOAK_OBJECTS overrides it. Timings are printed, not asserted. */
 
 #include <wobj.h>
 
+#include "wk-test-util.h"
+
 #define N_WORKERS 4
 #define POOL_MAX 64
+
+/* How long the main thread and a worker wait for their deliveries: a
+ * million objects under a sanitizer take a while. */
+#define SOAK_TIMEOUT_S 600
 
 /* Per-object record, written by the creating thread only (before the
  * object can die). */
@@ -34,7 +40,7 @@ static guint8 *records;            /* [n_objects] */
 static guint8 *shared_vt_signals;  /* [n_objects], main thread only */
 static guint8 *shared_kt_signals;  /* [n_objects], main thread only */
 static gint n_shared_set_signals;  /* main thread only */
-static gint n_finalized;           /* atomic */
+static guint n_finalized_before;   /* wk_test_object_n_finalized () */
 static gint n_bad_thread;          /* atomic */
 static GThread *main_thread;
 
@@ -42,30 +48,23 @@ static WkValueTable *shared_vt;
 static WkKeyTable *shared_kt;
 static WkSet *shared_set;
 
-/* SoakObj */
+/* SoakObj: a WkTestObject (which counts the finalizations) with the id of
+ * its record, a field of its own, hence the subclass. */
 
 #define SOAK_TYPE_OBJ (soak_obj_get_type ())
-G_DECLARE_FINAL_TYPE (SoakObj, soak_obj, SOAK, OBJ, GObject)
+G_DECLARE_FINAL_TYPE (SoakObj, soak_obj, SOAK, OBJ, WkTestObject)
 
 struct _SoakObj
 {
-  GObject parent_instance;
-  guint   id;
+  WkTestObject parent_instance;
+  guint        id;
 };
 
-G_DEFINE_FINAL_TYPE (SoakObj, soak_obj, G_TYPE_OBJECT)
-
-static void
-soak_obj_finalize (GObject *object)
-{
-  g_atomic_int_inc (&n_finalized);
-  G_OBJECT_CLASS (soak_obj_parent_class)->finalize (object);
-}
+G_DEFINE_FINAL_TYPE (SoakObj, soak_obj, WK_TEST_TYPE_OBJECT)
 
 static void
 soak_obj_class_init (SoakObjClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = soak_obj_finalize;
 }
 
 static void
@@ -236,6 +235,18 @@ barrier (gint *counter, guint n)
     }
 }
 
+/* Every death in the worker's own containers and refs was signalled. */
+static gboolean
+worker_signalled (gpointer data)
+{
+  Worker *w = data;
+
+  return w->n_own_vt_signals >= w->n_own_vt_expected &&
+         w->n_own_kt_signals >= w->n_own_kt_expected &&
+         w->n_own_set_signals >= w->n_own_set_expected &&
+         w->n_ref_signals >= w->refs->len;
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -286,8 +297,7 @@ worker_main (gpointer data)
       if (g_rand_int_range (w->rand, 0, 8) == 0)
         drop_some (w);
       if (i % 256 == 0)
-        while (g_main_context_iteration (w->context, FALSE))
-          ;
+        wk_test_drain_context (w->context);
     }
 
   /* Phase 1b: nobody hands anything over any more; let the foreign ones die */
@@ -312,13 +322,8 @@ worker_main (gpointer data)
 
   /* every death in its own containers, here or elsewhere, is signalled
    * here, once */
-  while (w->n_own_vt_signals < w->n_own_vt_expected ||
-         w->n_own_kt_signals < w->n_own_kt_expected ||
-         w->n_own_set_signals < w->n_own_set_expected ||
-         w->n_ref_signals < w->refs->len)
-    g_main_context_iteration (w->context, TRUE);
-  while (g_main_context_iteration (w->context, FALSE))
-    ;
+  wk_test_iterate_until_cond (w->context, SOAK_TIMEOUT_S, worker_signalled, w);
+  wk_test_drain_context (w->context);
 
   g_assert_cmpuint (w->n_own_vt_signals, ==, w->n_own_vt_expected);
   g_assert_cmpuint (w->n_own_kt_signals, ==, w->n_own_kt_expected);
@@ -341,30 +346,48 @@ worker_main (gpointer data)
   return NULL;
 }
 
+typedef struct
+{
+  guint vt;
+  guint kt;
+  guint set;
+} SharedSignals;
+
+static void
+count_shared_signals (SharedSignals *n)
+{
+  n->vt = n->kt = 0;
+  for (guint id = 0; id < n_objects; id++)
+    {
+      n->vt += shared_vt_signals[id];
+      n->kt += shared_kt_signals[id];
+    }
+  n->set = (guint) n_shared_set_signals;
+}
+
+static gboolean
+shared_signals_reached (gpointer data)
+{
+  const SharedSignals *expected = data;
+  SharedSignals n;
+
+  count_shared_signals (&n);
+
+  return n.vt == expected->vt && n.kt == expected->kt && n.set == expected->set;
+}
+
 static void
 wait_for_shared_signals (guint expected_vt, guint expected_kt, guint expected_set)
 {
-  gint64 deadline = g_get_monotonic_time () + 600 * G_USEC_PER_SEC;
-  guint n_vt, n_kt;
+  SharedSignals expected = { expected_vt, expected_kt, expected_set };
+  SharedSignals n;
 
-  do
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      n_vt = n_kt = 0;
-      for (guint id = 0; id < n_objects; id++)
-        {
-          n_vt += shared_vt_signals[id];
-          n_kt += shared_kt_signals[id];
-        }
-      if (n_vt == expected_vt && n_kt == expected_kt && (guint) n_shared_set_signals == expected_set)
-        break;
-      g_usleep (1000);
-    }
-  while (g_get_monotonic_time () < deadline);
+  wk_test_iterate_until_cond (NULL, SOAK_TIMEOUT_S, shared_signals_reached, &expected);
+  wk_test_drain_context (NULL);
 
-  g_assert_cmpuint (n_vt, ==, expected_vt);
-  g_assert_cmpuint (n_kt, ==, expected_kt);
+  count_shared_signals (&n);
+  g_assert_cmpuint (n.vt, ==, expected_vt);
+  g_assert_cmpuint (n.kt, ==, expected_kt);
   g_assert_cmpuint (n_shared_set_signals, ==, expected_set);
 }
 
@@ -378,11 +401,14 @@ test_soak (void)
   GHashTable *survivors = g_hash_table_new (NULL, NULL);
 
   n_objects = env ? (guint) g_ascii_strtoull (env, NULL, 10) : 1000000;
-  if (g_getenv ("WOBJ_UNDER_VALGRIND") != NULL)
-    n_objects /= 100;
+  n_objects = wk_test_scaled (n_objects);
   g_test_message ("%u objects, %d workers, seed %u", n_objects, N_WORKERS, seed);
 
+  /* A hang fails with every thread's stack, before meson's timeout. */
+  wk_test_watchdog_start (1500);
+
   main_thread = g_thread_self ();
+  n_finalized_before = wk_test_object_n_finalized ();
   records = g_new0 (guint8, n_objects);
   shared_vt_signals = g_new0 (guint8, n_objects);
   shared_kt_signals = g_new0 (guint8, n_objects);
@@ -448,7 +474,7 @@ test_soak (void)
   g_assert_cmpuint (wk_value_table_get_size (shared_vt), ==, n_survivors);
   g_assert_cmpuint (wk_key_table_get_size (shared_kt), ==, n_survivors);
   g_assert_cmpuint (wk_set_get_size (shared_set), ==, n_survivors);
-  g_assert_cmpint (n_finalized, ==, n_objects - n_survivors);
+  g_assert_cmpuint (wk_test_object_n_finalized () - n_finalized_before, ==, n_objects - n_survivors);
 
   for (guint id = 0; id < n_objects; id++)
     n_removed_vt += (records[id] & REMOVED_SHARED_VT) ? 1 : 0;
@@ -481,7 +507,7 @@ test_soak (void)
   g_assert_cmpuint (wk_key_table_get_size (shared_kt), ==, 0);
   g_assert_cmpuint (wk_set_get_size (shared_set), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (shared_set)), ==, 0);
-  g_assert_cmpint (n_finalized, ==, n_objects);
+  g_assert_cmpuint (wk_test_object_n_finalized () - n_finalized_before, ==, n_objects);
   g_assert_cmpint (n_bad_thread, ==, 0);
   t_end = g_get_monotonic_time ();
 
@@ -509,6 +535,8 @@ test_soak (void)
   g_free (records);
   g_free (shared_vt_signals);
   g_free (shared_kt_signals);
+
+  wk_test_watchdog_stop ();
 }
 
 int

@@ -8,11 +8,9 @@
 
 #include <wobj.h>
 
-#define N_OBJECTS 1000
+#include "wk-test-util.h"
 
-/* Bounds a wait for GTK (mapping, frames, deliveries); it measures
- * nothing. */
-#define WAIT_TIMEOUT_US (60 * G_USEC_PER_SEC)
+#define N_OBJECTS 1000
 
 /* Warnings and criticals logged by anyone, from any thread. */
 static gint n_bad_messages;  /* atomic */
@@ -22,18 +20,19 @@ static gint n_bad_messages;  /* atomic */
 static GHashTable *seen_items;
 static gint n_items_finalized;  /* atomic */
 
-/* TestItem: a member with a name for its row. */
+/* TestItem: a member with a name for its row, a field of its own, hence
+ * a subclass of WkTestObject. */
 
 #define TEST_TYPE_ITEM (test_item_get_type ())
-G_DECLARE_FINAL_TYPE (TestItem, test_item, TEST, ITEM, GObject)
+G_DECLARE_FINAL_TYPE (TestItem, test_item, TEST, ITEM, WkTestObject)
 
 struct _TestItem
 {
-  GObject  parent_instance;
-  char    *name;
+  WkTestObject  parent_instance;
+  char         *name;
 };
 
-G_DEFINE_FINAL_TYPE (TestItem, test_item, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (TestItem, test_item, WK_TEST_TYPE_OBJECT)
 
 static void
 test_item_finalize (GObject *object)
@@ -158,19 +157,6 @@ unbind_cb (GtkSignalListItemFactory *factory,
 }
 
 static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_until_idle (void)
-{
-  for (guint i = 0; i < 100000 && g_main_context_iteration (NULL, FALSE); i++)
-    ;
-}
-
-static gboolean
 tick_cb (GtkWidget     *widget,
          GdkFrameClock *frame_clock,
          gpointer       user_data)
@@ -182,25 +168,43 @@ tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+typedef struct
+{
+  guint n;
+  guint n_frames;
+} Frames;
+
+static gboolean
+frames_seen (gpointer user_data)
+{
+  Frames *frames = user_data;
+
+  return frames->n >= frames->n_frames;
+}
+
 /* Iterates the default main context until @widget has seen @n_frames
  * frames, then until it is idle. */
 static void
 iterate_frames (GtkWidget *widget,
                 guint      n_frames)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
-  guint n = 0;
-  guint tick_id = gtk_widget_add_tick_callback (widget, tick_cb, &n, NULL);
-  guint wake_id = g_timeout_add (50, wake_cb, NULL);
+  Frames frames = { 0, n_frames };
+  guint tick_id = gtk_widget_add_tick_callback (widget, tick_cb, &frames.n, NULL);
 
-  while (n < n_frames && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
+  wk_test_iterate_until_cond (NULL, WK_TEST_TIMEOUT_S, frames_seen, &frames);
 
   gtk_widget_remove_tick_callback (widget, tick_id);
-  g_source_remove (wake_id);
-  g_assert_cmpuint (n, >=, n_frames);
+  g_assert_cmpuint (frames.n, >=, n_frames);
 
-  iterate_until_idle ();
+  wk_test_drain_context (NULL);
+}
+
+static gboolean
+view_shown (gpointer user_data)
+{
+  View *view = user_data;
+
+  return gtk_widget_get_mapped (view->list_view) && view->n_binds > 0;
 }
 
 static View *
@@ -209,8 +213,6 @@ view_new (WkSet *set)
   View *view = g_new0 (View, 1);
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkNoSelection *selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (set)));
-  gint64 deadline;
-  guint wake_id;
 
   view->set = set;
   view->selection = G_LIST_MODEL (selection);
@@ -233,12 +235,7 @@ view_new (WkSet *set)
   gtk_window_present (view->window);
 
   /* Until the list view is mapped and has bound rows. */
-  deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
-  wake_id = g_timeout_add (50, wake_cb, NULL);
-  while ((!gtk_widget_get_mapped (view->list_view) || view->n_binds == 0) &&
-         g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake_id);
+  wk_test_iterate_until_cond (NULL, WK_TEST_TIMEOUT_S, view_shown, view);
 
   g_assert_true (gtk_widget_get_mapped (view->list_view));
   g_assert_cmpuint (view->n_binds, >, 0);
@@ -247,28 +244,39 @@ view_new (WkSet *set)
   return view;
 }
 
+/* Weak pointers to a view's selection and list view. */
+typedef struct
+{
+  GObject *selection;
+  GObject *list_view;
+} ViewChildren;
+
+static gboolean
+view_children_gone (gpointer user_data)
+{
+  ViewChildren *children = user_data;
+
+  return children->selection == NULL && children->list_view == NULL;
+}
+
 /* Destroys the window and checks that it, and everything it held, is
  * finalized. The set itself stays with the caller. */
 static void
 view_free (View *view)
 {
-  GObject *selection = G_OBJECT (view->selection);
-  GObject *list_view = G_OBJECT (view->list_view);
-  gint64 deadline;
+  ViewChildren children = { G_OBJECT (view->selection), G_OBJECT (view->list_view) };
 
-  g_object_add_weak_pointer (selection, (gpointer *) &selection);
-  g_object_add_weak_pointer (list_view, (gpointer *) &list_view);
+  g_object_add_weak_pointer (children.selection, (gpointer *) &children.selection);
+  g_object_add_weak_pointer (children.list_view, (gpointer *) &children.list_view);
 
   gtk_window_destroy (view->window);
-  iterate_until_idle ();
+  wk_test_drain_context (NULL);
   g_assert_finalize_object (view->window);
 
   /* Its children go with the window; give GTK's idles a chance first. */
-  deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
-  while ((selection != NULL || list_view != NULL) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_null (list_view);
-  g_assert_null (selection);
+  wk_test_iterate_until_cond (NULL, WK_TEST_TIMEOUT_S, view_children_gone, &children);
+  g_assert_null (children.list_view);
+  g_assert_null (children.selection);
 
   g_free (view);
 }
@@ -328,6 +336,21 @@ drop_on_worker (GPtrArray *objects)
   g_thread_join (worker);
 }
 
+/* A model and the number of items it must come down to. */
+typedef struct
+{
+  GListModel *model;
+  guint       n_items;
+} ModelSize;
+
+static gboolean
+model_shrunk (gpointer user_data)
+{
+  ModelSize *size = user_data;
+
+  return g_list_model_get_n_items (size->model) <= size->n_items;
+}
+
 static WkSet *
 make_set (TestItem **objects,
           gpointer  *weak)
@@ -380,7 +403,7 @@ test_set_view_all_die (void)
   WkSet *set;
   View *view;
   guint n_binds_before;
-  gint64 deadline;
+  ModelSize emptied;
 
   start_case ();
   set = make_set (objects, weak);
@@ -418,10 +441,9 @@ test_set_view_all_die (void)
   /* The rows follow when the set's context runs, not before. */
   g_assert_cmpuint (g_list_model_get_n_items (view->selection), ==, N_OBJECTS / 2);
   n_binds_before = view->n_binds;
-  deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
-  while (g_list_model_get_n_items (view->selection) > 0 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  iterate_until_idle ();
+  emptied = (ModelSize) { view->selection, 0 };
+  wk_test_iterate_until_cond (NULL, WK_TEST_TIMEOUT_S, model_shrunk, &emptied);
+  wk_test_drain_context (NULL);
   iterate_frames (GTK_WIDGET (view->window), 5);
 
   g_assert_cmpuint (g_list_model_get_n_items (view->selection), ==, wk_set_get_size (set));
@@ -450,7 +472,7 @@ test_set_view_half_live (void)
   WkSet *set;
   View *view;
   guint n_live = N_OBJECTS / 2;
-  gint64 deadline;
+  ModelSize live;
 
   start_case ();
   set = make_set (objects, weak);
@@ -479,10 +501,9 @@ test_set_view_half_live (void)
   /* The worker's deaths reach the rows when the set's context runs. */
   g_assert_cmpuint (g_list_model_get_n_items (view->selection), ==, N_OBJECTS - N_OBJECTS / 4);
 
-  deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
-  while (g_list_model_get_n_items (view->selection) > n_live && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  iterate_until_idle ();
+  live = (ModelSize) { view->selection, n_live };
+  wk_test_iterate_until_cond (NULL, WK_TEST_TIMEOUT_S, model_shrunk, &live);
+  wk_test_drain_context (NULL);
   iterate_frames (GTK_WIDGET (view->window), 5);
 
   g_assert_cmpuint (g_list_model_get_n_items (view->selection), ==, wk_set_get_size (set));

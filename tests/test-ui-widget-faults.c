@@ -11,7 +11,7 @@
 
 #include <wobj.h>
 
-#define WAIT_TIMEOUT_US (60 * G_USEC_PER_SEC)
+#include "wk-test-util.h"
 
 static gint n_bad_messages;  /* atomic */
 
@@ -25,13 +25,6 @@ count_bad_messages_writer (GLogLevelFlags   log_level,
     g_atomic_int_inc (&n_bad_messages);
 
   return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
-static void
-iterate_until_idle (void)
-{
-  for (guint i = 0; i < 100000 && g_main_context_iteration (NULL, FALSE); i++)
-    ;
 }
 
 /* The four holders, with what each signalled. */
@@ -154,20 +147,24 @@ holders_free (Holders *h)
   g_free (h);
 }
 
+static gboolean
+widget_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data);
+}
+
 static GtkWindow *
 show_window (GtkWidget *child)
 {
   GtkWindow *window = g_object_ref (GTK_WINDOW (gtk_window_new ()));
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
 
   gtk_window_set_title (window, "wobj widget faults");
   gtk_window_set_default_size (window, 300, 200);
   gtk_window_set_child (window, child);
   gtk_window_present (window);
-  while (!gtk_widget_get_mapped (child) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
+  wk_test_iterate_until_cond (NULL, WK_TEST_TIMEOUT_S, widget_mapped, child);
   g_assert_true (gtk_widget_get_mapped (child));
-  iterate_until_idle ();
+  wk_test_drain_context (NULL);
   return window;
 }
 
@@ -189,7 +186,7 @@ test_box_remove (void)
   g_object_add_weak_pointer (G_OBJECT (label), (gpointer *) &label);
 
   gtk_box_remove (GTK_BOX (box), label);
-  iterate_until_idle ();
+  wk_test_drain_context (NULL);
   g_assert_null (label);
   g_assert_cmpuint (h->n_set, ==, 1);
   g_assert_cmpuint (h->n_refs, ==, 1);
@@ -200,7 +197,7 @@ test_box_remove (void)
 
   g_object_add_weak_pointer (G_OBJECT (other), (gpointer *) &other);
   gtk_window_destroy (window);
-  iterate_until_idle ();
+  wk_test_drain_context (NULL);
   g_assert_finalize_object (window);
   g_assert_null (other);
   g_assert_cmpuint (h->n_set, ==, 2);
@@ -254,12 +251,12 @@ test_window_destroy (gconstpointer data)
       g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
       g_object_unref (window);   /* only GTK's reference left */
       gtk_window_destroy (window);
-      iterate_until_idle ();
+      wk_test_drain_context (NULL);
       g_assert_null (window);
       break;
     case DESTROY_HELD:
       gtk_window_destroy (window);
-      iterate_until_idle ();
+      wk_test_drain_context (NULL);
       g_assert_nonnull (label);
       g_assert_nonnull (box);
       g_assert_cmpuint (h->n_set, ==, 0);
@@ -269,19 +266,19 @@ test_window_destroy (gconstpointer data)
       break;
     case RUN_DISPOSE:
       g_object_run_dispose (G_OBJECT (window));
-      iterate_until_idle ();
+      wk_test_drain_context (NULL);
       g_assert_cmpuint (count_of (h->vt_signals, "window"), ==, 1);
       g_assert_false (wk_key_table_contains (h->kt, window_widget));
       g_assert_false (wk_set_contains (h->set, window_widget));
       gtk_window_destroy (window);
-      iterate_until_idle ();
+      wk_test_drain_context (NULL);
       g_assert_finalize_object (window);
       break;
     default:
       g_assert_not_reached ();
     }
 
-  iterate_until_idle ();
+  wk_test_drain_context (NULL);
   g_assert_null (label);
   g_assert_null (box);
   g_assert_cmpuint (h->n_set, ==, 3);
@@ -310,14 +307,14 @@ test_box_remove_held (void)
   holders_add (h, label, "label");
 
   gtk_box_remove (GTK_BOX (box), label);
-  iterate_until_idle ();
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (h->n_set, ==, 0);
   g_assert_true (wk_set_contains (h->set, label));
   g_assert_true (wk_key_table_contains (h->kt, label));
   g_assert_true (wk_value_table_contains (h->vt, "label"));
 
   gtk_window_destroy (window);
-  iterate_until_idle ();
+  wk_test_drain_context (NULL);
   g_assert_finalize_object (window);
   g_assert_cmpuint (h->n_set, ==, 0);
 

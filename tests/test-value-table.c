@@ -8,103 +8,17 @@
 
 #include <wobj.h>
 
+#include "wk-test-util.h"
+
 #define LOG_DOMAIN "Wobj"
 
-/* How long a test waits for a delivery through a main context before it
- * gives up. Generous: this bounds a hang, it does not measure anything. */
-#define DELIVERY_TIMEOUT_S 60
+static GThread *main_thread;
 
-static GThread  *main_thread;
-static gboolean  under_valgrind;
-
-/* Big loop counts (>= 100,000) are divided by 100 under valgrind: the same
- * code paths, fewer rounds. */
-static guint
-scaled (guint n)
-{
-  if (under_valgrind && n >= 100000)
-    return n / 100;
-  return n;
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-}
-
-/* TestObject: a plain object that counts its finalizations and remembers
- * whether it was disposed. */
-
-#define TEST_TYPE_OBJECT (test_object_get_type ())
-G_DECLARE_FINAL_TYPE (TestObject, test_object, TEST, OBJECT, GObject)
-
-struct _TestObject
-{
-  GObject parent_instance;
-  gint    disposed;  /* atomic */
-};
-
-static gint test_object_n_finalized;  /* atomic */
-
-G_DEFINE_FINAL_TYPE (TestObject, test_object, G_TYPE_OBJECT)
-
-static void
-test_object_dispose (GObject *object)
-{
-  g_atomic_int_set (&TEST_OBJECT (object)->disposed, 1);
-
-  G_OBJECT_CLASS (test_object_parent_class)->dispose (object);
-}
-
-static void
-test_object_finalize (GObject *object)
-{
-  g_atomic_int_inc (&test_object_n_finalized);
-
-  G_OBJECT_CLASS (test_object_parent_class)->finalize (object);
-}
-
-static void
-test_object_class_init (TestObjectClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = test_object_dispose;
-  object_class->finalize = test_object_finalize;
-}
-
-static void
-test_object_init (TestObject *self)
-{
-}
-
+/* The values: a plain object that counts its finalizations. */
 static GObject *
 test_object_new (void)
 {
-  return g_object_new (TEST_TYPE_OBJECT, NULL);
-}
-
-/* TestFloating: a GInitiallyUnowned, born floating. */
-
-#define TEST_TYPE_FLOATING (test_floating_get_type ())
-G_DECLARE_FINAL_TYPE (TestFloating, test_floating, TEST, FLOATING, GInitiallyUnowned)
-
-struct _TestFloating
-{
-  GInitiallyUnowned parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (TestFloating, test_floating, G_TYPE_INITIALLY_UNOWNED)
-
-static void
-test_floating_class_init (TestFloatingClass *klass)
-{
-}
-
-static void
-test_floating_init (TestFloating *self)
-{
+  return g_object_new (WK_TEST_TYPE_OBJECT, NULL);
 }
 
 /* Factory: a WkValueTableFactory that counts its calls. */
@@ -224,7 +138,7 @@ typedef struct
   WkValueTable *table;
   KeyKind       kind;
   GThread      *expected_thread;  /* the table's owner */
-  guint         n;
+  gint          n;
   GPtrArray    *strings;          /* copies of string keys */
   GPtrArray    *pointers;         /* pointer keys */
   GThread      *thread;           /* where the last emission ran */
@@ -323,70 +237,15 @@ signals_count_pointer (Signals       *s,
 
 /* Main contexts and threads */
 
-static gboolean
-set_flag_cb (gpointer user_data)
-{
-  gboolean *flag = user_data;
-
-  *flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Dispatches what is ready in @context, without blocking. */
-static void
-drain_context (GMainContext *context)
-{
-  for (guint i = 0; i < 10000 && g_main_context_iteration (context, FALSE); i++)
-    {
-    }
-}
-
-/* Iterates @context (the caller's thread-default one) until *@counter
- * reaches @n, or fails after DELIVERY_TIMEOUT_S. */
-static void
-wait_for_count (GMainContext *context,
-                guint        *counter,
-                guint         n)
-{
-  gboolean timed_out = FALSE;
-  GSource *timeout = g_timeout_source_new_seconds (DELIVERY_TIMEOUT_S);
-
-  g_source_set_callback (timeout, set_flag_cb, &timed_out, NULL);
-  g_source_attach (timeout, context);
-
-  while (*counter < n && !timed_out)
-    g_main_context_iteration (context, TRUE);
-
-  g_source_destroy (timeout);
-  g_source_unref (timeout);
-
-  g_assert_false (timed_out);
-  g_assert_cmpuint (*counter, ==, n);
-}
-
-/* The same for the emissions @s records. */
+/* Iterates @context (the caller's thread-default one) until the emissions
+ * @s records reach @n, or fails after WK_TEST_TIMEOUT_S; no more than @n. */
 static void
 wait_for_signals (GMainContext *context,
                   Signals      *s,
-                  guint         n)
+                  gint          n)
 {
-  wait_for_count (context, &s->n, n);
-}
-
-static gpointer
-unref_thread_func (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
-/* Drops (transfer full) @object on a new thread and waits for it. */
-static void
-unref_in_thread (gpointer object)
-{
-  GThread *thread = g_thread_new ("wk-unref", unref_thread_func, object);
-
-  g_thread_join (thread);
+  wk_test_iterate_until (context, &s->n, n);
+  g_assert_cmpint (s->n, ==, n);
 }
 
 /* Keys of a snapshot, joined by commas. */
@@ -793,7 +652,7 @@ test_lookup_or_insert_dead (void)
   /* A value that died on another thread, its signal still pending. */
   wk_value_table_insert (table, "k", a);
   g_object_add_weak_pointer (a, (gpointer *) &a_weak);
-  unref_in_thread (g_steal_pointer (&a));
+  wk_test_unref_in_thread (g_steal_pointer (&a));
   g_assert_null (a_weak);
 
   made = wk_value_table_lookup_or_insert (table, "k", factory_cb, &factory);
@@ -803,7 +662,7 @@ test_lookup_or_insert_dead (void)
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 1);
 
   /* Replacing the key cancelled the dead value's signal. */
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (s.n, ==, 0);
   assert_lookup (table, "k", made);
 
@@ -828,7 +687,7 @@ test_lookup_or_insert_dead (void)
   assert_lookup (table, "k", result.inserted);
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 1);
   /* The dying value was replaced before it died: no signal for it. */
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (s.n, ==, 1);
 
   g_assert_finalize_object (result.inserted);
@@ -895,7 +754,7 @@ test_lookup_or_insert_concurrent (void)
       char *key = g_strdup_printf ("key-%u", round);
       gint n_ready = 0;
       gint n_calls = 0;
-      gint n_finalized_before = g_atomic_int_get (&test_object_n_finalized);
+      guint n_finalized_before = wk_test_object_n_finalized ();
       GObject *stored;
 
       for (guint i = 0; i < N_RACERS; i++)
@@ -916,7 +775,7 @@ test_lookup_or_insert_concurrent (void)
       /* The losers' objects were dropped, and nothing was signalled. */
       g_assert_cmpint (n_calls, >=, 1);
       g_assert_cmpint (n_calls, <=, N_RACERS);
-      g_assert_cmpint (g_atomic_int_get (&test_object_n_finalized) - n_finalized_before,
+      g_assert_cmpint (wk_test_object_n_finalized () - n_finalized_before,
                        ==, n_calls - 1);
       g_assert_cmpuint (wk_value_table_get_size (table), ==, 1);
       total_calls += n_calls;
@@ -935,7 +794,7 @@ test_lookup_or_insert_concurrent (void)
   g_test_message ("%d factory calls for %d rounds of %d racers",
                   total_calls, N_RACE_ROUNDS, N_RACERS);
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (s.n, ==, N_RACE_ROUNDS);
   g_assert_finalize_object (table);
   signals_clear (&s);
@@ -1409,7 +1268,7 @@ walk_step (Walk          *walk,
   g_assert_nonnull (key);
   g_assert_true (G_IS_OBJECT (object));
   /* Alive and not dying: held for the step. */
-  g_assert_cmpint (g_atomic_int_get (&TEST_OBJECT (object)->disposed), ==, 0);
+  g_assert_cmpint (wk_test_object_is_disposed (WK_TEST_OBJECT (object)), ==, 0);
   g_assert_cmpuint (G_OBJECT (object)->ref_count, >=, 2);
 
   if (walk->seen->len > 0)
@@ -1712,7 +1571,7 @@ test_iter_member_dies (void)
       if (walk.step == 1)
         {
           g_object_unref (g_steal_pointer (&objects[2]));
-          unref_in_thread (g_steal_pointer (&objects[3]));
+          wk_test_unref_in_thread (g_steal_pointer (&objects[3]));
         }
     }
   g_assert_null (c_weak);
@@ -1929,7 +1788,7 @@ test_lookup_in_dispose (void)
   result_in_thread.key = "self";
   dying_in_thread->result = &result_in_thread;
   wk_value_table_insert (table, "self", dying_in_thread);
-  unref_in_thread (g_steal_pointer (&dying_in_thread));
+  wk_test_unref_in_thread (g_steal_pointer (&dying_in_thread));
   g_assert_true (result_in_thread.ran);
   g_assert_null (result_in_thread.found_before);
   g_assert_false (result_in_thread.contains_before);
@@ -1968,9 +1827,9 @@ test_replaced_value_dies (void)
   wk_value_table_insert (table, "j", c);
   wk_value_table_insert (table, "j", d);
   g_object_add_weak_pointer (c, (gpointer *) &c_weak);
-  unref_in_thread (g_steal_pointer (&c));
+  wk_test_unref_in_thread (g_steal_pointer (&c));
   g_assert_null (c_weak);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (s.n, ==, 0);
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 2);
   assert_lookup (table, "j", d);
@@ -2013,7 +1872,7 @@ test_same_object_several_keys (void)
   for (guint i = 0; i < 3; i++)
     wk_value_table_insert (table, names[i], b);
   g_object_add_weak_pointer (b, (gpointer *) &b_weak);
-  unref_in_thread (g_steal_pointer (&b));
+  wk_test_unref_in_thread (g_steal_pointer (&b));
   g_assert_null (b_weak);
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 0);
   wait_for_signals (NULL, &s, 6);
@@ -2039,7 +1898,7 @@ typedef struct
 {
   Action        action;
   WkValueTable *table;      /* ACTION_UNREF_TABLE: the test's reference */
-  guint         n;
+  gint          n;
   gpointer      inserted;   /* ACTION_INSERT: owned */
   gboolean      removed;
   char         *keys_after; /* the keys right after the action */
@@ -2165,7 +2024,7 @@ test_reentrant_remove_all (void)
       g_object_add_weak_pointer (a, (gpointer *) &a_weak);
       if (cross_thread)
         {
-          unref_in_thread (g_steal_pointer (&a));
+          wk_test_unref_in_thread (g_steal_pointer (&a));
           wait_for_signals (NULL, &s, 3);
         }
       else
@@ -2185,7 +2044,7 @@ test_reentrant_remove_all (void)
       g_assert_cmpuint (wk_value_table_get_size (table), ==, 0);
 
       g_assert_finalize_object (d);
-      drain_context (NULL);
+      wk_test_drain_context (NULL);
       g_assert_cmpuint (s.n, ==, 3);
 
       g_free (r.keys_after);
@@ -2220,7 +2079,7 @@ test_reentrant_unref_table (void)
   g_assert_null (table_weak);
   g_assert_cmpuint (r.n, >=, 1);
   g_assert_cmpuint (r.n, <=, 3);
-  g_test_message ("signals emitted after the handler dropped the table: %u of 3", r.n);
+  g_test_message ("signals emitted after the handler dropped the table: %d of 3", r.n);
 
   /* Nothing is left to reach the table. */
   g_assert_finalize_object (b);
@@ -2232,11 +2091,12 @@ test_reentrant_unref_table (void)
   g_signal_connect (table, "object-finalized", G_CALLBACK (reentrant_cb), &r);
   g_object_add_weak_pointer (G_OBJECT (table), (gpointer *) &table_weak);
   g_object_add_weak_pointer (c, (gpointer *) &c_weak);
-  unref_in_thread (g_steal_pointer (&c));
+  wk_test_unref_in_thread (g_steal_pointer (&c));
   g_assert_null (c_weak);
-  wait_for_count (NULL, &r.n, 1);
+  wk_test_iterate_until (NULL, &r.n, 1);
+  g_assert_cmpint (r.n, ==, 1);
   g_assert_null (table_weak);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (r.n, ==, 1);
 }
 
@@ -2298,7 +2158,7 @@ test_table_destroyed_first (void)
   /* One value's death is still on its way from another thread when the
    * tables go. */
   g_object_add_weak_pointer (pending, (gpointer *) &pending_weak);
-  unref_in_thread (g_steal_pointer (&pending));
+  wk_test_unref_in_thread (g_steal_pointer (&pending));
   g_assert_null (pending_weak);
 
   g_assert_finalize_object (table);
@@ -2309,11 +2169,11 @@ test_table_destroyed_first (void)
   /* The values die afterwards, here and elsewhere: nothing freed is
    * touched (valgrind checks), nothing is emitted. */
   g_assert_finalize_object (a);
-  unref_in_thread (g_steal_pointer (&b));
-  drain_context (NULL);
+  wk_test_unref_in_thread (g_steal_pointer (&b));
+  wk_test_drain_context (NULL);
   g_object_run_dispose (c);
   g_assert_finalize_object (c);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (s.n, ==, 0);
   g_assert_cmpuint (s_full.n, ==, 0);
 
@@ -2403,7 +2263,7 @@ static void
 test_floating (void)
 {
   WkValueTable *table = wk_value_table_new ();
-  GObject *floating = g_object_new (TEST_TYPE_FLOATING, NULL);
+  GObject *floating = g_object_new (WK_TEST_TYPE_FLOATING, NULL);
   GObject *found;
   GPtrArray *values;
   Signals s;
@@ -2457,7 +2317,7 @@ test_cross_thread_death (void)
   wk_value_table_insert (table, "b", b);
   g_object_add_weak_pointer (a, (gpointer *) &a_weak);
 
-  unref_in_thread (g_steal_pointer (&a));
+  wk_test_unref_in_thread (g_steal_pointer (&a));
   g_assert_null (a_weak);
 
   /* Gone at once for every query... */
@@ -2480,7 +2340,7 @@ test_cross_thread_death (void)
   g_assert_cmpstr (g_ptr_array_index (s.strings, 0), ==, "a");
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 1);
 
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (s.n, ==, 1);
 
   g_assert_finalize_object (b);
@@ -2506,8 +2366,8 @@ test_cross_thread_death_then_remove (void)
   g_object_add_weak_pointer (a, (gpointer *) &a_weak);
   g_object_add_weak_pointer (b, (gpointer *) &b_weak);
 
-  unref_in_thread (g_steal_pointer (&a));
-  unref_in_thread (g_steal_pointer (&b));
+  wk_test_unref_in_thread (g_steal_pointer (&a));
+  wk_test_unref_in_thread (g_steal_pointer (&b));
   g_assert_null (a_weak);
   g_assert_null (b_weak);
 
@@ -2542,7 +2402,7 @@ test_cross_thread_death_then_insert (void)
   wk_value_table_insert (table, "k", a);
   g_object_add_weak_pointer (a, (gpointer *) &a_weak);
 
-  unref_in_thread (g_steal_pointer (&a));
+  wk_test_unref_in_thread (g_steal_pointer (&a));
   g_assert_null (a_weak);
 
   /* The key has no live value: TRUE. */
@@ -2550,7 +2410,7 @@ test_cross_thread_death_then_insert (void)
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 1);
 
   /* The old value's signal is cancelled; the new one stays. */
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (s.n, ==, 0);
   assert_lookup (table, "k", b);
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 1);
@@ -2576,12 +2436,12 @@ test_cross_thread_death_then_remove_all (void)
   wk_value_table_insert (table, "k", a);
   g_object_add_weak_pointer (a, (gpointer *) &a_weak);
 
-  unref_in_thread (g_steal_pointer (&a));
+  wk_test_unref_in_thread (g_steal_pointer (&a));
   g_assert_null (a_weak);
 
   /* remove_all cancels the pending signal. */
   wk_value_table_remove_all (table);
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (s.n, ==, 0);
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 0);
 
@@ -2680,7 +2540,7 @@ test_worker_owner (void)
   g_assert_finalize_object (from_main);
   g_assert_cmpuint (wk_value_table_get_size (w.table), ==, 0);
   g_assert_false (wk_value_table_contains (w.table, "main"));
-  drain_context (NULL);
+  wk_test_drain_context (NULL);
   g_assert_cmpuint (w.s.n, ==, 1);
 
   stage_set (&w, 2);
@@ -2928,12 +2788,12 @@ million_cb (WkValueTable *table,
 static void
 test_million (void)
 {
-  guint n = scaled (MILLION);
+  guint n = wk_test_scaled (MILLION);
   WkValueTable *table = wk_value_table_new ();
   GObject **objects = g_new0 (GObject *, n);
   Million m = { g_new0 (guint8, n), n, 0 };
   char key[32];
-  gint n_finalized_before = g_atomic_int_get (&test_object_n_finalized);
+  guint n_finalized_before = wk_test_object_n_finalized ();
   gint64 start;
 
   g_signal_connect (table, "object-finalized", G_CALLBACK (million_cb), &m);
@@ -2948,7 +2808,7 @@ test_million (void)
       if (!wk_value_table_insert (table, key, objects[i]))
         g_assert_not_reached ();
     }
-  g_test_message ("%u entries inserted: %.3f s", n, seconds_since (start));
+  g_test_message ("%u entries inserted: %.3f s", n, wk_test_seconds_since (start));
   g_assert_cmpuint (wk_value_table_get_size (table), ==, n);
 
   start = g_get_monotonic_time ();
@@ -2962,16 +2822,16 @@ test_million (void)
         g_assert_not_reached ();
       g_object_unref (found);
     }
-  g_test_message ("%u lookups: %.3f s", n, seconds_since (start));
+  g_test_message ("%u lookups: %.3f s", n, wk_test_seconds_since (start));
 
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     g_object_unref (objects[i]);
   g_test_message ("%u values dropped (each entry removed and signalled): %.3f s",
-                  n, seconds_since (start));
+                  n, wk_test_seconds_since (start));
 
   g_assert_cmpuint (wk_value_table_get_size (table), ==, 0);
-  g_assert_cmpint (g_atomic_int_get (&test_object_n_finalized) - n_finalized_before, ==, n);
+  g_assert_cmpint (wk_test_object_n_finalized () - n_finalized_before, ==, n);
   g_assert_cmpuint (m.n_bad, ==, 0);
   for (guint i = 0; i < n; i++)
     if (m.fired[i] != 1)
@@ -2979,7 +2839,7 @@ test_million (void)
 
   start = g_get_monotonic_time ();
   g_assert_finalize_object (table);
-  g_test_message ("empty table finalized: %.3f s", seconds_since (start));
+  g_test_message ("empty table finalized: %.3f s", wk_test_seconds_since (start));
 
   g_free (objects);
   g_free (m.fired);
@@ -3002,7 +2862,7 @@ count_fired_cb (WkValueTable *table,
 static void
 test_one_object_many_tables (void)
 {
-  guint n = scaled (MANY_TABLES);
+  guint n = wk_test_scaled (MANY_TABLES);
   WkValueTable **tables = g_new0 (WkValueTable *, n);
   guint8 *fired = g_new0 (guint8, n);
   GObject *object;
@@ -3014,19 +2874,19 @@ test_one_object_many_tables (void)
       tables[i] = wk_value_table_new ();
       g_signal_connect (tables[i], "object-finalized", G_CALLBACK (count_fired_cb), &fired[i]);
     }
-  g_test_message ("%u tables created: %.3f s", n, seconds_since (start));
+  g_test_message ("%u tables created: %.3f s", n, wk_test_seconds_since (start));
 
   /* Finalized while in every table. */
   object = test_object_new ();
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     wk_value_table_insert (tables[i], "k", object);
-  g_test_message ("one object inserted into %u tables: %.3f s", n, seconds_since (start));
+  g_test_message ("one object inserted into %u tables: %.3f s", n, wk_test_seconds_since (start));
   g_assert_cmpuint (object->ref_count, ==, 1);
 
   start = g_get_monotonic_time ();
   g_object_unref (object);
-  g_test_message ("it was finalized, %u signals: %.3f s", n, seconds_since (start));
+  g_test_message ("it was finalized, %u signals: %.3f s", n, wk_test_seconds_since (start));
   for (guint i = 0; i < n; i++)
     {
       if (fired[i] != 1)
@@ -3052,7 +2912,7 @@ test_one_object_many_tables (void)
             g_assert_not_reached ();
         }
       g_test_message ("it was removed from %u tables (%s order) while alive: %.3f s",
-                      n, round == 0 ? "insertion" : "reverse", seconds_since (start));
+                      n, round == 0 ? "insertion" : "reverse", wk_test_seconds_since (start));
       for (guint i = 0; i < n; i++)
         if (wk_value_table_get_size (tables[i]) != 0)
           g_assert_not_reached ();
@@ -3066,7 +2926,7 @@ test_one_object_many_tables (void)
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     g_assert_finalize_object (tables[i]);
-  g_test_message ("%u tables finalized: %.3f s", n, seconds_since (start));
+  g_test_message ("%u tables finalized: %.3f s", n, wk_test_seconds_since (start));
 
   g_free (tables);
   g_free (fired);
@@ -3164,8 +3024,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   main_thread = g_thread_self ();
-  under_valgrind = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL &&
-                   g_strcmp0 (g_getenv ("WOBJ_UNDER_VALGRIND"), "0") != 0;
 
   g_test_add_func ("/Wobj/ValueTable/new", test_new);
   g_test_add_func ("/Wobj/ValueTable/new-full-direct", test_new_full_direct);

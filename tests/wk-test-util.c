@@ -110,6 +110,13 @@ wk_test_resurrect_take (void)
   return g_steal_pointer (&resurrected);
 }
 
+/* How many times @self was disposed. */
+guint
+wk_test_resurrect_n_dispose (WkTestResurrect *self)
+{
+  return self->n_dispose;
+}
+
 /* WkTestFloating */
 
 struct _WkTestFloating
@@ -137,7 +144,11 @@ wk_test_under_valgrind (void)
   static gint under_valgrind = -1;
 
   if (under_valgrind < 0)
-    under_valgrind = g_getenv ("WOBJ_UNDER_VALGRIND") != NULL;
+    {
+      const char *value = g_getenv ("WOBJ_UNDER_VALGRIND");
+
+      under_valgrind = value != NULL && *value != '\0' && g_strcmp0 (value, "0") != 0;
+    }
 
   return under_valgrind;
 }
@@ -153,9 +164,41 @@ wk_test_scaled (guint n)
 void
 wk_test_drain_context (GMainContext *context)
 {
-  while (g_main_context_iteration (context, FALSE))
+  for (guint i = 0; i < 100000 && g_main_context_iteration (context, FALSE); i++)
     {
     }
+}
+
+/* Iterates @context until @condition returns TRUE; fails the test after
+ * @timeout_s seconds. */
+void
+wk_test_iterate_until_cond (GMainContext    *context,
+                            guint            timeout_s,
+                            WkTestCondition  condition,
+                            gpointer         user_data)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (!condition (user_data))
+    {
+      if (!g_main_context_iteration (context, FALSE))
+        g_usleep (1000);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+}
+
+typedef struct
+{
+  gint *counter;
+  gint  target;
+} CounterTarget;
+
+static gboolean
+counter_reached (gpointer user_data)
+{
+  CounterTarget *ct = user_data;
+
+  return g_atomic_int_get (ct->counter) >= ct->target;
 }
 
 /* Iterates @context until *@counter (read atomically) reaches @target;
@@ -165,14 +208,9 @@ wk_test_iterate_until (GMainContext *context,
                        gint         *counter,
                        gint          target)
 {
-  gint64 deadline = g_get_monotonic_time () + WK_TEST_TIMEOUT_S * G_USEC_PER_SEC;
+  CounterTarget ct = { counter, target };
 
-  while (g_atomic_int_get (counter) < target)
-    {
-      if (!g_main_context_iteration (context, FALSE))
-        g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
+  wk_test_iterate_until_cond (context, WK_TEST_TIMEOUT_S, counter_reached, &ct);
 }
 
 /* Threads */
@@ -184,11 +222,27 @@ unref_thread_func (gpointer data)
   return NULL;
 }
 
+/* Drops a reference to @object on a new thread and returns the thread
+ * (transfer full): join it. */
+GThread *
+wk_test_unref_in_new_thread (gpointer object)
+{
+  return g_thread_new ("wk-test-unref", unref_thread_func, object);
+}
+
 /* Drops a reference to @object on a new thread and waits for it. */
 void
 wk_test_unref_in_thread (gpointer object)
 {
-  g_thread_join (g_thread_new ("wk-test-unref", unref_thread_func, object));
+  g_thread_join (wk_test_unref_in_new_thread (object));
+}
+
+/* Timings */
+
+double
+wk_test_seconds_since (gint64 start)
+{
+  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
 }
 
 /* The watchdog */
