@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* wobj-demo: main() and the application's set-up. The window, its pages
+ * and the headless tour live in the internal library (wk-demo-*.c). */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "wk-demo-page-playground.h"
+#include "wk-demo-window.h"
+
+static WkDemoWindow *
+get_window (GtkApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (app);
+
+  if (!WK_IS_DEMO_WINDOW (window))
+    {
+      window = GTK_WINDOW (wk_demo_window_new (app));
+      gtk_window_present (window);
+    }
+
+  return WK_DEMO_WINDOW (window);
+}
+
+/* Shows @page and activates one of its actions, as its button would. */
+static void
+activate_page_action (GtkApplication *app,
+                      const char     *page,
+                      GType           page_type,
+                      const char     *action)
+{
+  WkDemoWindow *window = get_window (app);
+
+  wk_demo_window_set_visible_page (window, page);
+  gtk_widget_activate_action (wk_demo_window_get_page (window, page_type), action, NULL);
+}
+
+static void
+new_parent_cb (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  activate_page_action (user_data, "playground", WK_TYPE_DEMO_PAGE_PLAYGROUND, "playground.new-parent");
+}
+
+static void
+toggle_mode_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  activate_page_action (user_data, "playground", WK_TYPE_DEMO_PAGE_PLAYGROUND, "playground.weak-mode");
+}
+
+static void
+about_cb (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  const char *developers[] = { "The wobj developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (user_data),
+                        "application-icon", "io.github.wobj.Demo",
+                        "application-name", _("wobj Demo"),
+                        "developer-name", _("The wobj developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Weak references for GObject, like Python’s weakref module: children that hold their parent weakly, a widget browser that keeps nothing alive, and every object-finalized signal as it arrives."),
+                        "website", "https://github.com/wobj/wobj",
+                        "issue-url", "https://github.com/wobj/wobj/issues",
+                        "license-type", GTK_LICENSE_LGPL_2_1,
+                        "developers", developers,
+                        /* Translators: put your names here, one a line. */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  g_application_quit (user_data);
+}
+
+static const GActionEntry app_entries[] = {
+  { "new-parent", new_parent_cb, NULL, NULL, NULL, { 0 } },
+  { "toggle-mode", toggle_mode_cb, NULL, NULL, NULL, { 0 } },
+  { "about", about_cb, NULL, NULL, NULL, { 0 } },
+  { "quit", quit_cb, NULL, NULL, NULL, { 0 } },
+};
+
+static void
+startup_cb (GApplication *app)
+{
+  GtkApplication *gtk_app = GTK_APPLICATION (app);
+  const char *new_parent_accels[] = { "<Control>n", NULL };
+  const char *toggle_mode_accels[] = { "<Control>m", NULL };
+  const char *quit_accels[] = { "<Control>q", NULL };
+  const char *pages[] = { "playground", "browser", "log", "stress" };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries, G_N_ELEMENTS (app_entries), app);
+
+  gtk_application_set_accels_for_action (gtk_app, "app.new-parent", new_parent_accels);
+  gtk_application_set_accels_for_action (gtk_app, "app.toggle-mode", toggle_mode_accels);
+  gtk_application_set_accels_for_action (gtk_app, "app.quit", quit_accels);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *detailed = g_strdup_printf ("win.show-page::%s", pages[i]);
+      g_autofree char *accel = g_strdup_printf ("<Alt>%u", i + 1);
+      const char *accels[] = { accel, NULL };
+
+      gtk_application_set_accels_for_action (gtk_app, detailed, accels);
+    }
+}
+
+static void
+activate_cb (GApplication *app)
+{
+  gtk_window_present (GTK_WINDOW (get_window (GTK_APPLICATION (app))));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(AdwApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = adw_application_new ("io.github.wobj.Demo", G_APPLICATION_DEFAULT_FLAGS);
+  g_signal_connect (app, "startup", G_CALLBACK (startup_cb), NULL);
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
