@@ -258,6 +258,32 @@ wk_demo_registry_get_n_objects (WkDemoRegistry *self)
 }
 
 /**
+ * wk_demo_registry_get_n_names:
+ *
+ * Returns: the size of the `WkValueTable` of names
+ */
+guint
+wk_demo_registry_get_n_names (WkDemoRegistry *self)
+{
+  g_return_val_if_fail (WK_IS_DEMO_REGISTRY (self), 0);
+
+  return self->names != NULL ? wk_value_table_get_size (self->names) : 0;
+}
+
+/**
+ * wk_demo_registry_get_n_notes:
+ *
+ * Returns: the size of the `WkKeyTable` of notes
+ */
+guint
+wk_demo_registry_get_n_notes (WkDemoRegistry *self)
+{
+  g_return_val_if_fail (WK_IS_DEMO_REGISTRY (self), 0);
+
+  return self->notes != NULL ? wk_key_table_get_size (self->notes) : 0;
+}
+
+/**
  * wk_demo_registry_lookup:
  *
  * Finds an object by name, through the `WkValueTable`.

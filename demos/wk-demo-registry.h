@@ -18,6 +18,8 @@ void            wk_demo_registry_add         (WkDemoRegistry *self,
                                               const char     *name);
 GListModel     *wk_demo_registry_get_objects (WkDemoRegistry *self);
 guint           wk_demo_registry_get_n_objects (WkDemoRegistry *self);
+guint           wk_demo_registry_get_n_names (WkDemoRegistry *self);
+guint           wk_demo_registry_get_n_notes (WkDemoRegistry *self);
 gpointer        wk_demo_registry_lookup      (WkDemoRegistry *self,
                                               const char     *name) G_GNUC_WARN_UNUSED_RESULT;
 WkDemoNotes    *wk_demo_registry_dup_notes   (WkDemoRegistry *self,

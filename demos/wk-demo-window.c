@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "wk-demo-page-browser.h"
 #include "wk-demo-page-playground.h"
 #include "wk-demo-window.h"
 
@@ -170,6 +171,7 @@ wk_demo_window_class_init (WkDemoWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (WK_TYPE_DEMO_PAGE_BROWSER);
   g_type_ensure (WK_TYPE_DEMO_PAGE_PLAYGROUND);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/wobj/Demo/wk-demo-window.ui");
