@@ -326,7 +326,7 @@ wk_demo_registry_dup_notes (WkDemoRegistry *self,
  * wk_demo_registry_get_log:
  *
  * Returns: (transfer none): the event log, a list model of
- *   [class@DemoEvent]s, oldest first
+ *   [class@DemoEvent]s, newest first
  */
 GListModel *
 wk_demo_registry_get_log (WkDemoRegistry *self)
@@ -364,7 +364,8 @@ wk_demo_registry_log (WkDemoRegistry *self,
 
   event = wk_demo_event_new (container, detail, died_on,
                              notes != NULL && wk_demo_notes_get_died_on_main_thread (notes));
-  g_list_store_append (self->log, event);
+  /* Newest first: the log is read from the top. */
+  g_list_store_insert (self->log, 0, event);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_EVENTS]);
 }
 

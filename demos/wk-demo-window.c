@@ -5,7 +5,9 @@
 #include <glib/gi18n.h>
 
 #include "wk-demo-page-browser.h"
+#include "wk-demo-page-log.h"
 #include "wk-demo-page-playground.h"
+#include "wk-demo-page-stress.h"
 #include "wk-demo-window.h"
 
 /**
@@ -172,7 +174,9 @@ wk_demo_window_class_init (WkDemoWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (WK_TYPE_DEMO_PAGE_BROWSER);
+  g_type_ensure (WK_TYPE_DEMO_PAGE_LOG);
   g_type_ensure (WK_TYPE_DEMO_PAGE_PLAYGROUND);
+  g_type_ensure (WK_TYPE_DEMO_PAGE_STRESS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/wobj/Demo/wk-demo-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WkDemoWindow, toast_overlay);

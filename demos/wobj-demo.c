@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "wk-demo-page-playground.h"
+#include "wk-demo-page-stress.h"
 #include "wk-demo-window.h"
 
 static WkDemoWindow *
@@ -57,6 +58,14 @@ toggle_mode_cb (GSimpleAction *action,
 }
 
 static void
+stress_cb (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  activate_page_action (user_data, "stress", WK_TYPE_DEMO_PAGE_STRESS, "stress.run");
+}
+
+static void
 about_cb (GSimpleAction *action,
           GVariant      *parameter,
           gpointer       user_data)
@@ -92,6 +101,7 @@ quit_cb (GSimpleAction *action,
 static const GActionEntry app_entries[] = {
   { "new-parent", new_parent_cb, NULL, NULL, NULL, { 0 } },
   { "toggle-mode", toggle_mode_cb, NULL, NULL, NULL, { 0 } },
+  { "stress", stress_cb, NULL, NULL, NULL, { 0 } },
   { "about", about_cb, NULL, NULL, NULL, { 0 } },
   { "quit", quit_cb, NULL, NULL, NULL, { 0 } },
 };
@@ -102,6 +112,7 @@ startup_cb (GApplication *app)
   GtkApplication *gtk_app = GTK_APPLICATION (app);
   const char *new_parent_accels[] = { "<Control>n", NULL };
   const char *toggle_mode_accels[] = { "<Control>m", NULL };
+  const char *stress_accels[] = { "<Control>r", NULL };
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *pages[] = { "playground", "browser", "log", "stress" };
 
@@ -109,6 +120,7 @@ startup_cb (GApplication *app)
 
   gtk_application_set_accels_for_action (gtk_app, "app.new-parent", new_parent_accels);
   gtk_application_set_accels_for_action (gtk_app, "app.toggle-mode", toggle_mode_accels);
+  gtk_application_set_accels_for_action (gtk_app, "app.stress", stress_accels);
   gtk_application_set_accels_for_action (gtk_app, "app.quit", quit_accels);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
