@@ -229,7 +229,8 @@ wk_demo_registry_add (WkDemoRegistry *self,
   g_hash_table_replace (self->pending_names, g_strdup (name), wk_demo_notes_ref (notes));
 
   wk_value_table_insert (self->names, name, object);
-  wk_key_table_insert (self->notes, object, notes);
+  /* The table takes over the reference it is given. */
+  wk_key_table_insert (self->notes, object, wk_demo_notes_ref (notes));
   wk_set_add (self->objects, object);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_OBJECTS]);

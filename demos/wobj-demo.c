@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 
 #include <adwaita.h>
@@ -12,7 +13,13 @@
 
 #include "wk-demo-page-playground.h"
 #include "wk-demo-page-stress.h"
+#include "wk-demo-tour.h"
 #include "wk-demo-window.h"
+
+/* wobj-demo --tour DIR: the headless tour, and its German part. */
+static char *tour_directory;
+static char *tour_prefix;
+static int tour_status;
 
 static WkDemoWindow *
 get_window (GtkApplication *app)
@@ -133,17 +140,102 @@ startup_cb (GApplication *app)
     }
 }
 
+static int
+handle_local_options_cb (GApplication *app,
+                         GVariantDict *options)
+{
+  if (!g_variant_dict_lookup (options, "tour", "^ay", &tour_directory))
+    return -1;
+
+  g_variant_dict_lookup (options, "tour-prefix", "s", &tour_prefix);
+  if (g_mkdir_with_parents (tour_directory, 0755) != 0)
+    {
+      g_printerr ("wobj-demo: cannot make %s: %s\n", tour_directory, g_strerror (errno));
+      return 1;
+    }
+
+  /* A tour runs on its own, even next to an open demo. */
+  g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
+  return -1;
+}
+
+static void
+tour_finished_cb (WkDemoTour   *tour,
+                  GParamSpec   *pspec,
+                  GApplication *app)
+{
+  tour_status = wk_demo_tour_get_n_failed (tour) > 0 ? 1 : 0;
+  g_application_quit (app);
+}
+
 static void
 activate_cb (GApplication *app)
 {
-  gtk_window_present (GTK_WINDOW (get_window (GTK_APPLICATION (app))));
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  WkDemoTour *tour;
+
+  if (window == NULL)
+    window = GTK_WINDOW (wk_demo_window_new (GTK_APPLICATION (app)));
+
+  if (tour_directory == NULL)
+    {
+      gtk_window_present (window);
+      return;
+    }
+
+  /* The size of the screenshots. */
+  gtk_window_set_default_size (window, 1200, 820);
+  gtk_window_present (window);
+
+  tour = wk_demo_tour_new (WK_DEMO_WINDOW (window), tour_directory, tour_prefix);
+  wk_demo_tour_set_expect_translated (tour, tour_prefix != NULL);
+  g_signal_connect (tour, "notify::finished", G_CALLBACK (tour_finished_cb), app);
+  g_object_set_data_full (G_OBJECT (window), "wk-demo-tour", tour, g_object_unref);
+  wk_demo_tour_start (tour);
 }
+
+/* The German part of the tour: this program again, in German, writing
+ * de-*.png next to the English screenshots. */
+static int
+run_german_tour (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *lang = g_getenv ("LANG");
+
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "de", TRUE);
+  /* glibc ignores LANGUAGE in the C locale. */
+  if (lang == NULL || g_str_equal (lang, "C") || g_str_equal (lang, "POSIX") || *lang == '\0')
+    g_subprocess_launcher_setenv (launcher, "LANG", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LC_ALL");
+  g_subprocess_launcher_unsetenv (launcher, "LC_MESSAGES");
+
+  process = g_subprocess_launcher_spawn (launcher, &error, "/proc/self/exe",
+                                         "--tour", tour_directory, "--tour-prefix", "de-", NULL);
+  if (process == NULL || !g_subprocess_wait_check (process, NULL, &error))
+    {
+      g_printerr ("wobj-demo: the German tour failed: %s\n", error->message);
+      return 1;
+    }
+
+  return 0;
+}
+
+static const GOptionEntry options[] = {
+  { "tour", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Play the scripted tour headless, save a screenshot of each step into DIR, and exit"), N_("DIR") },
+  { "tour-prefix", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL, NULL, NULL },
+  { NULL }
+};
 
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(AdwApplication) app = NULL;
+  int status;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -153,6 +245,20 @@ main (int   argc,
   app = adw_application_new ("io.github.wobj.Demo", G_APPLICATION_DEFAULT_FLAGS);
   g_signal_connect (app, "startup", G_CALLBACK (startup_cb), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
+  g_signal_connect (app, "handle-local-options", G_CALLBACK (handle_local_options_cb), NULL);
+  g_application_add_main_option_entries (G_APPLICATION (app), options);
 
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+
+  if (status == 0 && tour_directory != NULL)
+    {
+      status = tour_status;
+      if (tour_prefix == NULL && run_german_tour () != 0)
+        status = 1;
+    }
+
+  g_free (tour_directory);
+  g_free (tour_prefix);
+
+  return status;
 }

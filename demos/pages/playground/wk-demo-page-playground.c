@@ -51,6 +51,8 @@ struct _WkDemoPagePlayground
   WkSet          *destroyed;
   gboolean        weak_mode;
   guint           next_parent;
+  char           *last_parent;
+  char           *last_child;
 
   /* What the properties last said, to notify only on change. */
   guint           n_live_parents;
@@ -69,6 +71,8 @@ enum {
   PROP_N_LEAKED_PARENTS,
   PROP_N_LIVE_OBJECTS,
   PROP_N_ORPHANS,
+  PROP_LAST_PARENT,
+  PROP_LAST_CHILD,
   N_PROPS
 };
 
@@ -218,6 +222,10 @@ new_parent (WkDemoPagePlayground *self)
   wk_set_add (self->parents, parent);
   gtk_flow_box_append (GTK_FLOW_BOX (self->parents_box), GTK_WIDGET (parent));
 
+  g_free (self->last_parent);
+  self->last_parent = g_steal_pointer (&name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_PARENT]);
+
   update (self);
 }
 
@@ -246,6 +254,10 @@ add_child (WkDemoPagePlayground *self,
   wk_demo_registry_add (self->registry, child, name);
   wk_set_add (self->children, child);
   wk_demo_parent_add_child (parent, GTK_WIDGET (child));
+
+  g_free (self->last_child);
+  self->last_child = g_steal_pointer (&name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CHILD]);
 
   update (self);
 }
@@ -443,6 +455,8 @@ wk_demo_page_playground_finalize (GObject *object)
   g_clear_object (&self->parents);
   g_clear_object (&self->children);
   g_clear_object (&self->destroyed);
+  g_free (self->last_parent);
+  g_free (self->last_child);
 
   G_OBJECT_CLASS (wk_demo_page_playground_parent_class)->finalize (object);
 }
@@ -477,6 +491,12 @@ wk_demo_page_playground_get_property (GObject    *object,
       break;
     case PROP_N_ORPHANS:
       g_value_set_uint (value, self->n_orphans);
+      break;
+    case PROP_LAST_PARENT:
+      g_value_set_string (value, self->last_parent);
+      break;
+    case PROP_LAST_CHILD:
+      g_value_set_string (value, self->last_child);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -578,6 +598,25 @@ wk_demo_page_playground_class_init (WkDemoPagePlaygroundClass *klass)
   properties[PROP_N_ORPHANS] =
     g_param_spec_uint ("n-orphans", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * WkDemoPagePlayground:last-parent:
+   *
+   * The name of the parent made last, the target for the actions that
+   * follow (the tour and the tests use it).
+   */
+  properties[PROP_LAST_PARENT] =
+    g_param_spec_string ("last-parent", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * WkDemoPagePlayground:last-child:
+   *
+   * The name of the child made last.
+   */
+  properties[PROP_LAST_CHILD] =
+    g_param_spec_string ("last-child", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
