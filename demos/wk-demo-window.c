@@ -29,6 +29,7 @@ struct _WkDemoWindow
   AdwViewStack         *stack;
 
   WkDemoRegistry       *registry;
+  AdwToast             *toast;     /* weak: the one shown last */
 };
 
 enum {
@@ -87,6 +88,7 @@ wk_demo_window_dispose (GObject *object)
 {
   WkDemoWindow *self = WK_DEMO_WINDOW (object);
 
+  g_clear_weak_pointer (&self->toast);
   gtk_widget_dispose_template (GTK_WIDGET (self), WK_TYPE_DEMO_WINDOW);
 
   G_OBJECT_CLASS (wk_demo_window_parent_class)->dispose (object);
@@ -287,7 +289,17 @@ wk_demo_window_add_toast (WkDemoWindow *self,
 
   g_return_if_fail (WK_IS_DEMO_WINDOW (self));
 
+  /* A toast answers the last action: an older one would now mislead, so
+   * the one still up says the new thing. (Dismissing it while it animates
+   * in crashes libadwaita 1.2.) */
+  if (self->toast != NULL)
+    {
+      adw_toast_set_title (self->toast, text);
+      return;
+    }
+
   toast = adw_toast_new (text);
   adw_toast_set_timeout (toast, 3);
+  g_set_weak_pointer (&self->toast, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

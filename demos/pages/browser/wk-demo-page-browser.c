@@ -213,19 +213,24 @@ show_details (WkDemoPageBrowser *self)
   gtk_editable_set_text (GTK_EDITABLE (self->comment_row), wk_demo_notes_get_comment (self->selected_notes));
   self->showing_details = FALSE;
 
+  /* The object's own properties first, then its ancestors'. */
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n_pspecs);
-  for (guint i = 0; i < n_pspecs; i++)
+  for (guint i = 0; i < 2 * n_pspecs; i++)
     {
+      GParamSpec *pspec = pspecs[i % n_pspecs];
+      gboolean own = pspec->owner_type == G_OBJECT_TYPE (object);
       g_auto(GValue) value = G_VALUE_INIT;
       g_autofree char *contents = NULL;
 
-      if (!(pspecs[i]->flags & G_PARAM_READABLE) || (pspecs[i]->flags & G_PARAM_DEPRECATED))
+      if (own != (i < n_pspecs))
+        continue;
+      if (!(pspec->flags & G_PARAM_READABLE) || (pspec->flags & G_PARAM_DEPRECATED))
         continue;
 
-      g_value_init (&value, pspecs[i]->value_type);
-      g_object_get_property (object, pspecs[i]->name, &value);
+      g_value_init (&value, pspec->value_type);
+      g_object_get_property (object, pspec->name, &value);
       contents = g_strdup_value_contents (&value);
-      add_property_row (self, pspecs[i]->name, contents);
+      add_property_row (self, pspec->name, contents);
     }
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->details_stack), "details");

@@ -32,6 +32,8 @@ struct _WkDemoPageLog
   WkDemoRegistry *registry;
   guint           next_document;
   gboolean        worker_busy;
+  GdkFrameClock  *frame_clock;
+  gulong          after_paint_id;
 };
 
 enum {
@@ -139,10 +141,38 @@ clear_action_cb (GtkWidget  *widget,
     wk_demo_registry_clear_log (self->registry);
 }
 
+/* Newest first, and the newest in sight: a list view keeps its first
+ * row where it was when rows come in above it, so once the frame that
+ * laid out the new rows is painted, scroll back to the top. */
+static void
+after_paint_cb (GdkFrameClock *frame_clock,
+                WkDemoPageLog *self)
+{
+  GtkScrollable *scrollable = GTK_SCROLLABLE (self->column_view);
+
+  g_clear_signal_handler (&self->after_paint_id, frame_clock);
+  g_clear_object (&self->frame_clock);
+  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (scrollable), 0);
+}
+
+static void
+scroll_to_top_after_paint (WkDemoPageLog *self)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (self->column_view);
+
+  if (frame_clock == NULL || self->after_paint_id != 0)
+    return;
+
+  self->frame_clock = g_object_ref (frame_clock);
+  self->after_paint_id = g_signal_connect (frame_clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+}
+
 static void
 n_events_changed_cb (WkDemoPageLog *self)
 {
   guint n = g_list_model_get_n_items (wk_demo_registry_get_log (self->registry));
+
+  scroll_to_top_after_paint (self);
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), n > 0 ? "log" : "empty");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ENTRIES]);
@@ -153,6 +183,9 @@ wk_demo_page_log_dispose (GObject *object)
 {
   WkDemoPageLog *self = WK_DEMO_PAGE_LOG (object);
 
+  if (self->frame_clock != NULL)
+    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  g_clear_object (&self->frame_clock);
   if (self->registry != NULL)
     g_signal_handlers_disconnect_by_data (self->registry, self);
 

@@ -41,6 +41,7 @@ struct _WkDemoPagePlayground
   GtkWidget      *verdict_label;
   GtkWidget      *break_button;
   GtkWidget      *content_stack;
+  GtkWidget      *empty_page;
   GtkWidget      *parents_box;
   GtkWidget      *orphans_box;
   GtkWidget      *orphans_empty_label;
@@ -152,6 +153,20 @@ update (WkDemoPagePlayground *self)
   gtk_widget_set_visible (self->orphans_empty_label, n_orphans == 0);
   gtk_stack_set_visible_child_name (GTK_STACK (self->content_stack),
                                     has_parents || n_orphans > 0 ? "content" : "empty");
+  /* An empty window with leaked parents is the leak itself: say so. */
+  if (n_leaked > 0)
+    {
+      adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->empty_page), "dialog-warning-symbolic");
+      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), _("Nothing to See, Yet Not Freed"));
+      adw_status_page_set_description (ADW_STATUS_PAGE (self->empty_page),
+                                       _("The window shows no parent, but the leaked ones are still in memory: see them in the browser"));
+    }
+  else
+    {
+      adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->empty_page), "list-add-symbolic");
+      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), _("No Parents Yet"));
+      adw_status_page_set_description (ADW_STATUS_PAGE (self->empty_page), _("Add a parent, then children inside it"));
+    }
 
   if (n_leaked > 0)
     verdict = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -632,6 +647,7 @@ wk_demo_page_playground_class_init (WkDemoPagePlaygroundClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WkDemoPagePlayground, verdict_label);
   gtk_widget_class_bind_template_child (widget_class, WkDemoPagePlayground, break_button);
   gtk_widget_class_bind_template_child (widget_class, WkDemoPagePlayground, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, WkDemoPagePlayground, empty_page);
   gtk_widget_class_bind_template_child (widget_class, WkDemoPagePlayground, parents_box);
   gtk_widget_class_bind_template_child (widget_class, WkDemoPagePlayground, orphans_box);
   gtk_widget_class_bind_template_child (widget_class, WkDemoPagePlayground, orphans_empty_label);
