@@ -424,7 +424,7 @@ stress_check (WkDemoTour *self,
                 "destruction-us", &destruction,
                 "signals-span-us", &span,
                 NULL);
-  g_print ("tour: stress: %u widgets: creation %.1f ms, registration %.1f ms, "
+  g_printerr ("tour: stress: %u widgets: creation %.1f ms, registration %.1f ms, "
            "destruction %.1f ms, %u signals in %.1f ms\n",
            n_widgets, creation / 1000.0, registration / 1000.0, destruction / 1000.0,
            get_uint (widget, "n-signals"), span / 1000.0);
@@ -475,7 +475,7 @@ static void
 finish (WkDemoTour *self)
 {
   self->finished = TRUE;
-  g_print ("tour: %s: %u of %u steps as expected; screenshots in %s\n",
+  g_printerr ("tour: %s: %u of %u steps as expected; screenshots in %s\n",
            *self->prefix != '\0' ? self->prefix : "all", (guint) G_N_ELEMENTS (steps) - self->n_failed,
            (guint) G_N_ELEMENTS (steps), self->directory);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINISHED]);
@@ -497,7 +497,7 @@ shoot_cb (gpointer user_data)
 
       if (!wk_demo_screenshot_save (GTK_WIDGET (self->window), path, &error))
         {
-          g_print ("tour: %s%s: no screenshot: %s\n", self->prefix, step->name, error->message);
+          g_printerr ("tour: %s%s: no screenshot: %s\n", self->prefix, step->name, error->message);
           self->n_failed++;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FAILED]);
         }
@@ -522,12 +522,12 @@ poll_cb (gpointer user_data)
       if (g_get_monotonic_time () < self->deadline)
         return G_SOURCE_CONTINUE;
 
-      g_print ("tour: %s%s: NOT as expected: %s\n", self->prefix, name, why->str);
+      g_printerr ("tour: %s%s: NOT as expected: %s\n", self->prefix, name, why->str);
       self->n_failed++;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FAILED]);
     }
   else
-    g_print ("tour: %s%s: as expected\n", self->prefix, name);
+    g_printerr ("tour: %s%s: as expected\n", self->prefix, name);
 
   /* Give GTK a few frames to lay out and draw what the step changed. */
   self->source_id = g_timeout_add (400, shoot_cb, self);

@@ -160,8 +160,13 @@ scroll_to_top_after_paint (WkDemoPageLog *self)
 {
   GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (self->column_view);
 
-  if (frame_clock == NULL || self->after_paint_id != 0)
+  if (frame_clock == NULL)
     return;
+  if (frame_clock == self->frame_clock && g_signal_handler_is_connected (frame_clock, self->after_paint_id))
+    return;
+
+  self->after_paint_id = 0;
+  g_clear_object (&self->frame_clock);
 
   self->frame_clock = g_object_ref (frame_clock);
   self->after_paint_id = g_signal_connect (frame_clock, "after-paint", G_CALLBACK (after_paint_cb), self);
@@ -183,8 +188,10 @@ wk_demo_page_log_dispose (GObject *object)
 {
   WkDemoPageLog *self = WK_DEMO_PAGE_LOG (object);
 
-  if (self->frame_clock != NULL)
-    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  /* An unrealized window disposes its frame clock, handlers and all. */
+  if (self->frame_clock != NULL && g_signal_handler_is_connected (self->frame_clock, self->after_paint_id))
+    g_signal_handler_disconnect (self->frame_clock, self->after_paint_id);
+  self->after_paint_id = 0;
   g_clear_object (&self->frame_clock);
   if (self->registry != NULL)
     g_signal_handlers_disconnect_by_data (self->registry, self);
