@@ -82,7 +82,7 @@ about_cb (GSimpleAction *action,
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (user_data),
-                        "application-icon", "io.github.wobj.Demo",
+                        "application-icon", APPLICATION_ID,
                         "application-name", _("wobj Demo"),
                         "developer-name", _("The wobj developers"),
                         "version", PACKAGE_VERSION,
@@ -242,7 +242,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  app = adw_application_new ("io.github.wobj.Demo", G_APPLICATION_DEFAULT_FLAGS);
+  app = adw_application_new (APPLICATION_ID, G_APPLICATION_DEFAULT_FLAGS);
   g_signal_connect (app, "startup", G_CALLBACK (startup_cb), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
   g_signal_connect (app, "handle-local-options", G_CALLBACK (handle_local_options_cb), NULL);

@@ -483,6 +483,22 @@ test_tour (void)
   close_window (window);
 }
 
+/* The shortcuts window that GtkApplication loads from the resource
+ * builds, and lists the application's actions. */
+static void
+test_shortcuts_window (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/wobj/Demo/gtk/help-overlay.ui");
+  GObject *window = gtk_builder_get_object (builder, "help_overlay");
+  g_autoptr(WkRef) ref = NULL;
+
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (window));
+  ref = wk_ref_new (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&builder);
+  wait_until (ref_is_dead, ref, "the shortcuts window to be finalized");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -499,6 +515,7 @@ main (int   argc,
   g_test_add_func ("/Demo/log", test_log);
   g_test_add_func ("/Demo/stress", test_stress);
   g_test_add_func ("/Demo/tour", test_tour);
+  g_test_add_func ("/Demo/shortcuts-window", test_shortcuts_window);
 
   return g_test_run ();
 }

@@ -164,7 +164,7 @@ update (WkDemoPagePlayground *self)
   else
     {
       adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->empty_page), "list-add-symbolic");
-      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), _("No Parents Yet"));
+      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), _("No Parents"));
       adw_status_page_set_description (ADW_STATUS_PAGE (self->empty_page), _("Add a parent, then children inside it"));
     }
 
