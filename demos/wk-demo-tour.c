@@ -40,6 +40,9 @@ struct _WkDemoTour
   gboolean      finished;
   guint         source_id;
   gint64        deadline;
+  GdkFrameClock *frame_clock;
+  gulong        after_paint_id;
+  guint         n_paints;
 
   /* What the steps remember between acting and checking. */
   guint         base_finalized;
@@ -509,6 +512,27 @@ shoot_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+stop_counting_paints (WkDemoTour *self)
+{
+  if (self->frame_clock != NULL && g_signal_handler_is_connected (self->frame_clock, self->after_paint_id))
+    g_signal_handler_disconnect (self->frame_clock, self->after_paint_id);
+  self->after_paint_id = 0;
+  g_clear_object (&self->frame_clock);
+}
+
+static void
+after_paint_cb (GdkFrameClock *frame_clock,
+                WkDemoTour    *self)
+{
+  if (++self->n_paints < 2)
+    return;
+
+  stop_counting_paints (self);
+  /* From the main loop, not from inside the frame. */
+  self->source_id = g_idle_add (shoot_cb, self);
+}
+
 static gboolean
 poll_cb (gpointer user_data)
 {
@@ -529,8 +553,13 @@ poll_cb (gpointer user_data)
   else
     g_printerr ("tour: %s%s: as expected\n", self->prefix, name);
 
-  /* Give GTK a few frames to lay out and draw what the step changed. */
-  self->source_id = g_timeout_add (400, shoot_cb, self);
+  /* Shoot once two frames were painted after the step: however slow the
+   * machine, GTK has laid out and drawn what the step changed. */
+  self->source_id = 0;
+  self->n_paints = 0;
+  self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (self->window)));
+  self->after_paint_id = g_signal_connect (self->frame_clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->window));
 
   return G_SOURCE_REMOVE;
 }
@@ -573,6 +602,7 @@ wk_demo_tour_dispose (GObject *object)
   WkDemoTour *self = WK_DEMO_TOUR (object);
 
   g_clear_handle_id (&self->source_id, g_source_remove);
+  stop_counting_paints (self);
   g_clear_object (&self->window);
 
   G_OBJECT_CLASS (wk_demo_tour_parent_class)->dispose (object);

@@ -64,16 +64,33 @@ ref_is_dead (gpointer data)
   return !wk_ref_is_alive (data);
 }
 
-/* A few frames, so that a screenshot shows the last change. */
 static void
-let_gtk_draw (void)
+count_paint_cb (GdkFrameClock *frame_clock,
+                guint         *n_paints)
 {
-  gint64 until = g_get_monotonic_time () + 300 * 1000;
-  guint wake_up = g_timeout_add (20, wake_up_cb, NULL);
+  (*n_paints)++;
+}
 
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake_up);
+static gboolean
+painted_twice (gpointer data)
+{
+  return *(guint *) data >= 2;
+}
+
+/* Two frames painted after now, so that a screenshot shows the last
+ * change however slow the machine (valgrind) is. */
+static void
+let_gtk_draw (GtkWidget *widget)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (widget);
+  guint n_paints = 0;
+  gulong id;
+
+  g_assert_nonnull (frame_clock);
+  id = g_signal_connect (frame_clock, "after-paint", G_CALLBACK (count_paint_cb), &n_paints);
+  gtk_widget_queue_draw (widget);
+  wait_until (painted_twice, &n_paints, "two frames to be painted");
+  g_signal_handler_disconnect (frame_clock, id);
 }
 
 static guint
@@ -119,7 +136,7 @@ save_screenshot (WkDemoWindow *window,
   g_autofree char *path = g_build_filename (directory, file, NULL);
   g_autoptr(GError) error = NULL;
 
-  let_gtk_draw ();
+  let_gtk_draw (GTK_WIDGET (window));
   g_assert_cmpint (g_mkdir_with_parents (directory, 0755), ==, 0);
   wk_demo_screenshot_save (GTK_WIDGET (window), path, &error);
   g_assert_no_error (error);
