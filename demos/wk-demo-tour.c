@@ -24,6 +24,10 @@
  * see what they expected.
  */
 
+/* The whole tour takes well under a minute; the stress test, the
+ * slowest step, is bounded by its own timeout. */
+#define WATCHDOG_MINUTES 15
+
 typedef struct _Step Step;
 
 struct _WkDemoTour
@@ -40,9 +44,9 @@ struct _WkDemoTour
   gboolean      finished;
   guint         source_id;
   gint64        deadline;
-  GdkFrameClock *frame_clock;
-  gulong        after_paint_id;
-  guint         n_paints;
+  guint         tick_id;
+  guint         n_ticks;
+  guint         watchdog_id;
 
   /* What the steps remember between acting and checking. */
   guint         base_finalized;
@@ -477,6 +481,7 @@ static const Step steps[] = {
 static void
 finish (WkDemoTour *self)
 {
+  g_clear_handle_id (&self->watchdog_id, g_source_remove);
   self->finished = TRUE;
   g_printerr ("tour: %s: %u of %u steps as expected; screenshots in %s\n",
            *self->prefix != '\0' ? self->prefix : "all", (guint) G_N_ELEMENTS (steps) - self->n_failed,
@@ -512,25 +517,23 @@ shoot_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-stop_counting_paints (WkDemoTour *self)
+/* A tick callback keeps the frame clock running, so frames come even when
+ * nothing changed; the third tick comes after two painted frames. */
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *frame_clock,
+         gpointer       user_data)
 {
-  if (self->frame_clock != NULL && g_signal_handler_is_connected (self->frame_clock, self->after_paint_id))
-    g_signal_handler_disconnect (self->frame_clock, self->after_paint_id);
-  self->after_paint_id = 0;
-  g_clear_object (&self->frame_clock);
-}
+  WkDemoTour *self = user_data;
 
-static void
-after_paint_cb (GdkFrameClock *frame_clock,
-                WkDemoTour    *self)
-{
-  if (++self->n_paints < 2)
-    return;
+  if (++self->n_ticks < 3)
+    return G_SOURCE_CONTINUE;
 
-  stop_counting_paints (self);
+  self->tick_id = 0;
   /* From the main loop, not from inside the frame. */
   self->source_id = g_idle_add (shoot_cb, self);
+
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -556,10 +559,8 @@ poll_cb (gpointer user_data)
   /* Shoot once two frames were painted after the step: however slow the
    * machine, GTK has laid out and drawn what the step changed. */
   self->source_id = 0;
-  self->n_paints = 0;
-  self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (self->window)));
-  self->after_paint_id = g_signal_connect (self->frame_clock, "after-paint", G_CALLBACK (after_paint_cb), self);
-  gtk_widget_queue_draw (GTK_WIDGET (self->window));
+  self->n_ticks = 0;
+  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->window), tick_cb, self, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -579,6 +580,27 @@ run_step (WkDemoTour *self)
   step->act (self);
   self->deadline = g_get_monotonic_time () + step->timeout_s * G_USEC_PER_SEC;
   self->source_id = g_timeout_add (50, poll_cb, self);
+}
+
+/* A tour that hangs must fail, not stall whoever runs it. */
+static gboolean
+watchdog_cb (gpointer user_data)
+{
+  WkDemoTour *self = user_data;
+
+  self->watchdog_id = 0;
+  g_clear_handle_id (&self->source_id, g_source_remove);
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->window), self->tick_id);
+  self->tick_id = 0;
+
+  g_printerr ("tour: %sgave up at step %u of %u after %u minutes\n", self->prefix,
+              self->step + 1, (guint) G_N_ELEMENTS (steps), WATCHDOG_MINUTES);
+  self->n_failed++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FAILED]);
+  finish (self);
+
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -602,7 +624,10 @@ wk_demo_tour_dispose (GObject *object)
   WkDemoTour *self = WK_DEMO_TOUR (object);
 
   g_clear_handle_id (&self->source_id, g_source_remove);
-  stop_counting_paints (self);
+  g_clear_handle_id (&self->watchdog_id, g_source_remove);
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->window), self->tick_id);
+  self->tick_id = 0;
   g_clear_object (&self->window);
 
   G_OBJECT_CLASS (wk_demo_tour_parent_class)->dispose (object);
@@ -729,6 +754,7 @@ wk_demo_tour_start (WkDemoTour *self)
   g_return_if_fail (self->source_id == 0 && !self->finished);
 
   self->source_id = g_timeout_add (50, wait_for_window_cb, self);
+  self->watchdog_id = g_timeout_add_seconds (WATCHDOG_MINUTES * 60, watchdog_cb, self);
 }
 
 gboolean
