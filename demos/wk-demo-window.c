@@ -68,6 +68,14 @@ visible_page_changed_cb (WkDemoWindow *self)
 }
 
 static void
+toast_dismissed_cb (WkDemoWindow *self,
+                    AdwToast     *toast)
+{
+  if (self->toast == toast)
+    g_clear_weak_pointer (&self->toast);
+}
+
+static void
 toast_action_cb (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
@@ -301,5 +309,7 @@ wk_demo_window_add_toast (WkDemoWindow *self,
   toast = adw_toast_new (text);
   adw_toast_set_timeout (toast, 3);
   g_set_weak_pointer (&self->toast, toast);
+  /* Once dismissed it may linger while it animates out: not for reuse. */
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, G_CONNECT_SWAPPED);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

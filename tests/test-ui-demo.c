@@ -233,6 +233,23 @@ orphan_state (WkDemoWindow *window,
   return wk_demo_child_get_parent_state (child);
 }
 
+/* How many live children say @state of their parent. */
+static guint
+count_children (WkDemoWindow      *window,
+                WkDemoParentState  state)
+{
+  WkSet *objects = WK_SET (wk_demo_registry_get_objects (wk_demo_window_get_registry (window)));
+  g_autoptr(GPtrArray) members = wk_set_dup_members (objects);
+  guint n = 0;
+
+  for (guint i = 0; i < members->len; i++)
+    if (WK_IS_DEMO_CHILD (members->pdata[i]) &&
+        wk_demo_child_get_parent_state (members->pdata[i]) == state)
+      n++;
+
+  return n;
+}
+
 static guint
 count_events (WkDemoWindow *window,
               const char   *container,
@@ -277,6 +294,10 @@ test_playground_weak (void)
   /* The second parent, its two children, the orphan. */
   g_assert_cmpuint (get_uint (page, "n-live-objects"), ==, 4);
   g_assert_cmpint (orphan_state (window, orphan), ==, WK_DEMO_PARENT_STATE_FINALIZED);
+  /* The first parent's other child died with it; the second's live on. */
+  g_assert_cmpuint (count_children (window, WK_DEMO_PARENT_STATE_FINALIZED), ==, 1);
+  g_assert_cmpuint (count_children (window, WK_DEMO_PARENT_STATE_ALIVE), ==, 2);
+  g_assert_cmpuint (count_children (window, WK_DEMO_PARENT_STATE_LEAKED), ==, 0);
 
   /* The browser's rows left by themselves; the log saw the WkRef fire. */
   g_assert_cmpuint (get_uint (browser, "n-items"), ==, 4);
@@ -319,6 +340,9 @@ test_playground_strong (void)
   g_assert_cmpuint (get_uint (page, "n-live-parents"), ==, 2);
   g_assert_cmpuint (get_uint (page, "n-live-objects"), ==, 6);
   g_assert_cmpint (orphan_state (window, orphan), ==, WK_DEMO_PARENT_STATE_LEAKED);
+  /* The orphan and the first parent's other child, out of sight. */
+  g_assert_cmpuint (count_children (window, WK_DEMO_PARENT_STATE_LEAKED), ==, 2);
+  g_assert_cmpuint (count_children (window, WK_DEMO_PARENT_STATE_ALIVE), ==, 2);
   g_assert_cmpuint (get_uint (browser, "n-items"), ==, 6);
   g_assert_cmpuint (count_events (window, "WkSet", FALSE), ==, 0);
 
@@ -333,6 +357,8 @@ test_playground_strong (void)
   g_assert_cmpuint (get_uint (page, "n-leaked-parents"), ==, 2);
   g_assert_cmpuint (get_uint (page, "n-live-objects"), ==, 5);
   g_assert_cmpuint (get_uint (browser, "n-items"), ==, 5);
+  g_assert_cmpuint (count_children (window, WK_DEMO_PARENT_STATE_LEAKED), ==, 3);
+  g_assert_cmpuint (count_children (window, WK_DEMO_PARENT_STATE_ALIVE), ==, 0);
 
   save_screenshot (window, "playground-strong-leak");
 
