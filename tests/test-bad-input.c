@@ -11,9 +11,11 @@
  * One table row is one (function, argument) pair; the harness runs it with
  * each kind of bad input the row allows. Each row is a GTest case
  * /Wobj/BadInput/<function>/<argument>. Rows for optional (nullable)
- * arguments check that NULL is accepted without a message. The only public
- * functions without a row are wk_value_table_new() and wk_key_table_new(),
- * which take no argument. */
+ * arguments check that NULL is accepted without a message. An enum
+ * argument gets values outside the enum instead (BAD_RANGE). The only
+ * public functions without a row are wk_value_table_new(),
+ * wk_key_table_new() and wk_get_default_delivery(), which take no
+ * argument. */
 
 #include <wobj.h>
 
@@ -171,7 +173,11 @@ typedef enum
   BAD_PSPEC  = 1 << 1,  /* a GParamSpec where a GObject is expected */
   BAD_ZERO   = 1 << 2,  /* a zero-filled struct */
   BAD_WRONG  = 1 << 3,  /* an object of the wrong type */
+  BAD_RANGE  = 1 << 4,  /* an enum value past the last one */
+  BAD_NEGATIVE = 1 << 5,  /* a negative enum value */
 } BadKind;
+
+#define BAD_ENUM (BAD_RANGE | BAD_NEGATIVE)
 
 #define BAD_ALL (BAD_NULL | BAD_PSPEC | BAD_ZERO | BAD_WRONG)
 #define BAD_ANY_OBJECT (BAD_NULL | BAD_PSPEC | BAD_ZERO)
@@ -427,6 +433,19 @@ CALLB (set_iter_next_object,
       wk_set_iter_clear (&it); return (gintptr) (n);)
 CALLV (set_iter_clear_iter, wk_set_iter_clear (bad))
 
+/* The default delivery: `bad` is the enum value (GPOINTER_TO_INT). Each
+ * call returns 0 if the default is what it was before. */
+CALL (set_default_delivery_delivery,
+      (wk_set_default_delivery ((WkDelivery) GPOINTER_TO_INT (bad)),
+       wk_get_default_delivery () != WK_DELIVERY_AT_ONCE))
+CALLB (set_default_delivery_from_idle,
+      gintptr changed;
+      wk_set_default_delivery (WK_DELIVERY_IDLE);
+      wk_set_default_delivery ((WkDelivery) GPOINTER_TO_INT (bad));
+      changed = wk_get_default_delivery () != WK_DELIVERY_IDLE;
+      wk_set_default_delivery (WK_DELIVERY_AT_ONCE);
+      return changed;)
+
 /* Weak signal connections, to a plain GObject's `notify`. The closure is
  * the caller's: a failed precondition doesn't take it. (connect_flags is
  * not a pointer: test-signal.c checks it.) */
@@ -603,6 +622,11 @@ static const Row rows[] = {
   ROWR (wk_set_iter_next, "object", BAD_NULL, set_iter_next_object, 2),
   ROW (wk_set_iter_clear, "iter", A, BAD_NULL, WRONG_NONE, set_iter_clear_iter),
 
+  /* The default delivery: an invalid value leaves it as it was, AT_ONCE
+   * or IDLE. */
+  ROW (wk_set_default_delivery, "delivery", A, BAD_ENUM, WRONG_NONE, set_default_delivery_delivery),
+  ROW (wk_set_default_delivery, "delivery", A, BAD_ENUM, WRONG_NONE, set_default_delivery_from_idle),
+
   /* Weak signal connections */
   ROW (wk_signal_connect_weak, "emitter", C, BAD_ANY_OBJECT, WRONG_NONE, signal_connect_weak_emitter),
   ROW (wk_signal_connect_weak, "detailed_signal", A, BAD_NULL, WRONG_NONE, signal_connect_weak_detailed_signal),
@@ -623,6 +647,8 @@ kind_name (BadKind kind)
     case BAD_PSPEC: return "GParamSpec";
     case BAD_ZERO: return "zero-filled struct";
     case BAD_WRONG: return "wrong type";
+    case BAD_RANGE: return "past the enum";
+    case BAD_NEGATIVE: return "negative enum";
     default: g_assert_not_reached ();
     }
 }
@@ -649,6 +675,12 @@ bad_value (Fixture *f, const Row *row, BadKind kind, GValue *scratch, char **pat
     case BAD_ZERO:
       bad = f->zero;
       tail = "not a pointer to something else";
+      break;
+    case BAD_RANGE:
+      bad = GINT_TO_POINTER (WK_DELIVERY_IDLE + 1);
+      break;
+    case BAD_NEGATIVE:
+      bad = GINT_TO_POINTER (-1);
       break;
     case BAD_WRONG:
       switch (row->wrong)
@@ -700,7 +732,7 @@ static void
 test_row (gconstpointer data)
 {
   const Row *row = data;
-  static const BadKind kinds[] = { BAD_NULL, BAD_PSPEC, BAD_ZERO, BAD_WRONG };
+  static const BadKind kinds[] = { BAD_NULL, BAD_PSPEC, BAD_ZERO, BAD_WRONG, BAD_RANGE, BAD_NEGATIVE };
 
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
@@ -824,9 +856,12 @@ main (int argc, char **argv)
     {
       g_autofree char *path = NULL;
 
-      /* two rows for wk_value_table_insert/object (string and new_full table) */
+      /* two rows for wk_value_table_insert/object (string and new_full
+       * table), two for wk_set_default_delivery/delivery (from AT_ONCE and
+       * from IDLE) */
       path = g_strdup_printf ("/Wobj/BadInput/%s/%s%s", rows[i].function, rows[i].argument,
-                              rows[i].call == call_vtf_insert_object ? "-new-full" : "");
+                              rows[i].call == call_vtf_insert_object ? "-new-full" :
+                              rows[i].call == call_set_default_delivery_from_idle ? "-from-idle" : "");
       g_test_add_data_func (path, &rows[i], test_row);
     }
   g_test_add_func ("/Wobj/BadInput/wk_set_update/typed-other", test_typed_set_algebra);

@@ -6,13 +6,16 @@
 //
 // gjs keeps a toggle reference on every GObject that has a JS wrapper, so
 // such an object is only finalized once nothing else holds it and the
-// wrapper was garbage-collected, and gjs refuses to run JavaScript (our
-// signal handlers) during a collection. So every member here is held by a
+// wrapper was garbage-collected. So every member here is held by a
 // Gio.ListStore, its wrappers are made inside inner functions and left
 // unreachable, quiesce() collects them, and then removing the object from
-// the store finalizes it at once, on this thread, outside any collection:
-// the containers' signals are checked right after the removal, with no
-// main loop iteration in between.
+// the store finalizes it at once, on this thread: the containers' lookups
+// and sizes are checked right after the removal. Their signals
+// (object-finalized, and a set's items-changed for a dead member) are not
+// emitted then: gjs's default delivery is Wk.Delivery.IDLE, so they come
+// from the main context. Each death is checked twice: nothing signalled
+// before drain() iterates the context, everything once after it.
+// (tests/test-gc-deaths.js covers objects that die inside a collection.)
 //
 // Every object a test makes is tracked with a handler-less Wk.Ref (whose
 // is_alive() works whatever thread or collection finalizes the object),
@@ -52,7 +55,7 @@ import Wk from 'gi://Wk?version=1';
 import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
 
-import {check, checkCount, newStore, quiesce, settle} from './wkTestUtil.js';
+import {check, checkCount, drain, newStore, quiesce, setDefaultDelivery, settle} from './wkTestUtil.js';
 
 let nPassed = 0;
 
@@ -157,9 +160,9 @@ function test(name, func) {
     print(`ok ${nPassed} - ${name}`);
 }
 
-// Empties @stores (while the containers watching their objects are still
-// reachable: finalizing them during a collection would block the handlers)
-// and checks that every tracked object died at once.
+// Empties @stores, checks that every tracked object died at once, then
+// runs the main context, which delivers their deaths to the containers
+// (their signals, and the removal of a set's dead rows).
 function finish(...stores) {
     quiesce();
     for (const store of stores)
@@ -167,6 +170,7 @@ function finish(...stores) {
     const alive = tracked.map((r, i) => r.is_alive() ? i : -1).filter(i => i >= 0);
     check(alive.length === 0,
         `every object finalized when its store is emptied (alive: ${alive} of ${tracked.length})`);
+    drain();
 }
 
 /* ----------------------------------------------------------------------- */
@@ -400,7 +404,7 @@ test('value table iterator', () => {
     check(table.get_size() === 0, 'empty at the end');
 });
 
-test('value table object-finalized with the string key, synchronously', () => {
+test('value table object-finalized with the string key, from the main context', () => {
     const store = newStore();
     fill(store, 3);
     const table = new Wk.ValueTable();
@@ -423,7 +427,12 @@ test('value table object-finalized with the string key, synchronously', () => {
     check(events.length === 0, 'nothing reported while alive');
 
     store.remove(1);     // the object of 'second' is finalized now
-    check(events.length === 1, `reported before remove() returned, got ${events.length}`);
+    check(table.get_size() === 2 && !table.contains('second') && table.lookup('second') === null,
+        'entry gone before remove() returned');
+    check(table.dup_keys().join() === 'first,third', 'other keys kept');
+    check(events.length === 0, `not reported before the main context ran, got ${events.length}`);
+    drain();
+    check(events.length === 1, `reported once the main context ran, got ${events.length}`);
     check(events[0][0] === 'second', `key "second", got ${events[0][0]}`);
     check(events[0][1] === 2, 'size already 2 in the handler');
     check(table.get_size() === 2 && !table.contains('second'), 'entry gone');
@@ -432,6 +441,9 @@ test('value table object-finalized with the string key, synchronously', () => {
     // A handler may change the table.
     const handler = table.connect('object-finalized', t => t.remove('third'));
     store.remove(0);     // 'first'
+    check(table.get_size() === 1 && !table.contains('first'), "'first' gone at once");
+    check(events.length === 1, "'first' not reported before the main context ran");
+    drain();
     check(events.map(e => e[0]).join() === 'second,first', 'first reported');
     check(table.get_size() === 0, 'handler removed third');
     table.disconnect(handler);
@@ -442,6 +454,9 @@ test('value table object-finalized with the string key, synchronously', () => {
     })();
     quiesce();
     store.remove(0);
+    check(table.get_size() === 0 && !table.contains('x'), "'x' gone at once");
+    check(events.length === 2, "'x' not reported before the main context ran");
+    drain();
     check(events.map(e => e[0]).join() === 'second,first,x', 'x reported');
     check(events.length === 3, 'each death reported once');
     finish(store);
@@ -553,7 +568,10 @@ test('key table object-finalized carries the value', () => {
 
     for (let i = 0; i < kinds.length; i++) {
         store.remove(0);       // the key for kinds[i] dies now
-        check(got.length === i + 1, `reported at once for ${JSON.stringify(kinds[i])}`);
+        check(table.get_size() === kinds.length - i - 1, `entry gone at once for ${JSON.stringify(kinds[i])}`);
+        check(got.length === i, `not reported before the main context ran for ${JSON.stringify(kinds[i])}`);
+        drain();
+        check(got.length === i + 1, `reported once the main context ran for ${JSON.stringify(kinds[i])}`);
         check(got[i][1] === kinds.length - i - 1, 'entry already gone in the handler');
         if (kinds[i] === 'object') {
             check(got[i][0] instanceof GObject.Object, 'the GObject value');
@@ -674,15 +692,27 @@ test('set members dying: items-changed, object-finalized, dead rows', () => {
     check(tracked.every(r => r.is_alive()), 'members alive while stored, rows held');
 
     store.remove(2);      // the third member dies now
-    check(finalized.length === 1, 'object-finalized at once');
-    check(changes.length === 1 && changes[0].join() === '2,1,0', `items-changed(2, 1, 0) at once, got ${changes}`);
+    // Out of the set at once; its row stays, as a dead Wk.Ref (never null
+    // below n_items), until the death is delivered.
+    check(set.get_size() === 3, 'out of the set at once');
+    check(!itemRefs[2].is_alive() && itemRefs[2].dup_object() === null, 'its row Wk.Ref is dead at once');
+    check(set.get_n_items() === 4 && set.get_item(2) === itemRefs[2], 'its row stays until the main context runs');
+    check(finalized.length === 0, 'no object-finalized before the main context ran');
+    check(changes.length === 0, `no items-changed before the main context ran, got ${changes}`);
+    drain();
+    check(finalized.length === 1, 'object-finalized once the main context ran');
+    check(changes.length === 1 && changes[0].join() === '2,1,0', `items-changed(2, 1, 0), got ${changes}`);
     check(finalized[0].join() === '3,3,1', 'out of the set and its row out of the model before the signal');
     check(!itemRefs[2].is_alive() && itemRefs[2].dup_object() === null, 'its row Wk.Ref is dead');
     check(itemRefs[0].is_alive() && itemRefs[3].is_alive(), 'other rows alive');
     check(rows(set).every(item => item.is_alive()), 'no dead row left');
 
     store.remove(0);      // the first member
+    check(set.get_size() === 2 && set.get_n_items() === 3, 'out of the set at once, its row not yet');
+    check(changes.length === 1 && finalized.length === 1, 'nothing signalled before the main context ran');
+    drain();
     check(changes.length === 2 && changes[1].join() === '0,1,0', 'items-changed(0, 1, 0)');
+    check(finalized.length === 2 && finalized[1].join() === '2,2,2', 'object-finalized after its items-changed');
     check(set.get_size() === 2 && set.get_n_items() === 2, 'two left');
     (() => {
         const items = rows(set);
@@ -755,8 +785,11 @@ test('set algebra', () => {
     check(tracked.every(r => r.is_alive()), 'results keep members alive only through the store');
     store.remove(2);      // z dies
     check(membersOf(made[0]) === '0,1', 'z gone from the union at once');
-    check(made[3].get_size() === 1 && made[3].get_n_items() === 1, 'and from the symmetric difference');
+    check(made[3].get_size() === 1, 'and from the symmetric difference');
+    check(made[3].get_n_items() === 2, 'whose model drops its row when the main context runs');
     check(b.get_size() === 1, 'and from b');
+    drain();
+    check(made[3].get_n_items() === 1 && made[0].get_n_items() === 2 && b.get_n_items() === 1, 'rows dropped');
     finish(store);
     check([a, b, ...made].every(s => s.get_size() === 0 && s.get_n_items() === 0), 'all empty in the end');
 });
@@ -772,6 +805,66 @@ test('typed set', () => {
     })();
     finish(store);
     check(set.get_size() === 0, 'empty once it died');
+});
+
+/* ----------------------------------------------------------------------- */
+/* Delivery                                                                */
+/* ----------------------------------------------------------------------- */
+
+// Makes a value table, a key table and a set holding the object at @index
+// of @store, and records their signals in @events.
+function watchers(store, index, events) {
+    const table = new Wk.ValueTable();
+    const keyTable = new Wk.KeyTable();
+    const set = new Wk.Set();
+    table.connect('object-finalized', (t, key) => events.push(`value:${key}`));
+    keyTable.connect('object-finalized', (t, value) => events.push(`key:${value}`));
+    set.connect('object-finalized', () => events.push('set'));
+    set.connect('items-changed', (m, position, removed, added) => events.push(`rows:${position},${removed},${added}`));
+    (() => {
+        const object = store.get_item(index);
+        table.insert('k', object);
+        keyTable.insert_value(object, 'v');
+        set.add(object);
+    })();
+    events.length = 0;
+    return [table, keyTable, set];
+}
+
+test('containers made after set_default_delivery(AT_ONCE) signal at once', () => {
+    const store = newStore();
+    fill(store, 2);
+    check(Wk.get_default_delivery() === Wk.Delivery.IDLE, 'the default is IDLE in gjs');
+    const SIGNALLED = 'key:v rows:0,1,0 set value:k';
+    const idleEvents = [];
+    const idle = watchers(store, 0, idleEvents);
+    const atOnceEvents = [];
+    let atOnce;
+    setDefaultDelivery(Wk.Delivery.AT_ONCE);
+    try {
+        atOnce = watchers(store, 1, atOnceEvents);
+    } finally {
+        setDefaultDelivery(Wk.Delivery.IDLE);
+    }
+    check(Wk.get_default_delivery() === Wk.Delivery.IDLE, 'default restored');
+    quiesce();
+
+    store.remove(1);     // watched by the AT_ONCE containers
+    // Which container hears first is not specified: sorted.
+    check([...atOnceEvents].sort().join(' ') === SIGNALLED,
+        `AT_ONCE containers signalled before remove() returned, got ${atOnceEvents}`);
+    check(atOnce.every(c => c.get_size() === 0) && atOnce[2].get_n_items() === 0, 'and are empty');
+    store.remove(0);     // watched by the IDLE containers
+    check(idle.every(c => c.get_size() === 0), 'IDLE containers empty at once');
+    check(idle[2].get_n_items() === 1, "the IDLE set's row waits for the main context");
+    check(idleEvents.length === 0, `IDLE containers not signalled before the main context ran, got ${idleEvents}`);
+    drain();
+    check([...idleEvents].sort().join(' ') === SIGNALLED,
+        `IDLE containers signalled once the main context ran, got ${idleEvents}`);
+    check(idle[2].get_n_items() === 0, 'and the row is gone');
+    quiesce();
+    check(atOnceEvents.length === 4 && idleEvents.length === 4, 'each signalled once');
+    finish(store);
 });
 
 /* ----------------------------------------------------------------------- */

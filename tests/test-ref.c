@@ -281,6 +281,65 @@ test_callback_and_signal_once (void)
   assert_record_counts (&rec_no_destroy, 1, 1, 1, 0);
 }
 
+/* /Wobj/Ref/default-delivery */
+static void
+test_default_delivery (void)
+{
+  Record rec_before = { 0 };
+  Record rec_idle = { 0 };
+  Record rec_after = { 0 };
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  WkRef *before;
+  WkRef *idle;
+  WkRef *after;
+
+  /* C keeps synchronous delivery: only gjs defaults to IDLE. */
+  g_assert_cmpint (wk_get_default_delivery (), ==, WK_DELIVERY_AT_ONCE);
+
+  before = wk_ref_new_full (object, record_notify_cb, &rec_before, record_destroy_cb);
+  rec_before.ref = before;
+  record_connect (before, &rec_before);
+
+  /* A ref made while the default is IDLE keeps IDLE. */
+  wk_set_default_delivery (WK_DELIVERY_IDLE);
+  g_assert_cmpint (wk_get_default_delivery (), ==, WK_DELIVERY_IDLE);
+  idle = wk_ref_new_full (object, record_notify_cb, &rec_idle, record_destroy_cb);
+  rec_idle.ref = idle;
+  record_connect (idle, &rec_idle);
+  wk_set_default_delivery (WK_DELIVERY_AT_ONCE);
+  g_assert_cmpint (wk_get_default_delivery (), ==, WK_DELIVERY_AT_ONCE);
+
+  after = wk_ref_new_full (object, record_notify_cb, &rec_after, record_destroy_cb);
+  rec_after.ref = after;
+  record_connect (after, &rec_after);
+
+  wk_test_drain_context (NULL);
+  g_assert_finalize_object (object);
+
+  /* Every ref is dead before g_object_unref() returned... */
+  g_assert_false (wk_ref_is_alive (idle));
+  g_assert_null (wk_ref_dup_object (idle));
+  g_assert_false (wk_ref_is_alive (before));
+  g_assert_false (wk_ref_is_alive (after));
+  /* ...the AT_ONCE ones have reported it, the IDLE one not yet. */
+  assert_record_fired_once (&rec_before, main_thread);
+  assert_record_fired_once (&rec_after, main_thread);
+  assert_record_counts (&rec_idle, 0, 0, 0, 0);
+
+  /* It does when the context runs, once, in order, on this thread. */
+  wk_test_drain_context (NULL);
+  assert_record_fired_once (&rec_idle, main_thread);
+  wk_test_drain_context (NULL);
+  assert_record_fired_once (&rec_idle, main_thread);
+  assert_record_fired_once (&rec_before, main_thread);
+  assert_record_fired_once (&rec_after, main_thread);
+
+  g_assert_finalize_object (before);
+  g_assert_finalize_object (idle);
+  g_assert_finalize_object (after);
+  assert_record_fired_once (&rec_idle, main_thread);
+}
+
 /* /Wobj/Ref/several-refs-one-object */
 #define N_SEVERAL 16
 
@@ -1391,6 +1450,7 @@ main (int   argc,
 
   g_test_add_func ("/Wobj/Ref/alive-then-dead", test_alive_then_dead);
   g_test_add_func ("/Wobj/Ref/callback-and-signal-once", test_callback_and_signal_once);
+  g_test_add_func ("/Wobj/Ref/default-delivery", test_default_delivery);
   g_test_add_func ("/Wobj/Ref/several-refs-one-object", test_several_refs_one_object);
   g_test_add_func ("/Wobj/Ref/cross-thread", test_cross_thread);
   g_test_add_func ("/Wobj/Ref/cross-thread-ref-dropped-first", test_cross_thread_ref_dropped_first);

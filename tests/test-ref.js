@@ -13,7 +13,7 @@
 import Wk from 'gi://Wk?version=1';
 import GObject from 'gi://GObject';
 
-import {check, newStore, quiesce, settle} from './wkTestUtil.js';
+import {check, drain, newStore, quiesce, setDefaultDelivery, settle} from './wkTestUtil.js';
 
 let nPassed = 0;
 
@@ -67,8 +67,11 @@ test('alive while the store holds it, dead once removed', () => {
     check(rec.events.length === 0, 'nothing reported while alive');
 
     store.remove_all();
-    settle(() => rec.events.length >= 2, 'object-finalized');
-
+    // Dead at once; reported only from the main context (gjs's default
+    // delivery is Wk.Delivery.IDLE).
+    check(!ref.is_alive() && ref.dup_object() === null, 'dead as soon as the store let it go');
+    check(rec.events.length === 0, `nothing reported before the main context ran, got ${rec.events}`);
+    drain();
     check(rec.events.join() === 'alive,finalized', `reported alive,finalized, got ${rec.events}`);
     check(!ref.is_alive(), 'dead after removal');
     check(ref.dup_object() === null, 'dup_object() null after removal');
@@ -96,7 +99,9 @@ test('new_full callback runs once, before the signals', () => {
     check(calls.length === 0, 'callback not run while alive');
 
     store.remove_all();
-    settle(() => order.length >= 3, 'callback and signals');
+    check(!ref.is_alive(), 'dead as soon as the store let it go');
+    check(calls.length === 0 && order.length === 0, `nothing run before the main context ran, got ${order}`);
+    drain();
 
     check(calls.length === 1, `callback ran once, ran ${calls.length} times`);
     check(calls[0] === ref, 'callback got the ref');
@@ -138,7 +143,10 @@ test('several refs on one object all fire once', () => {
     check(refs.every(r => r.is_alive()), 'all alive while stored');
 
     store.remove_all();
-    settle(() => counts.every(c => c > 0), 'every object-finalized');
+    check(refs.every(r => !r.is_alive()), 'all dead as soon as the store let it go');
+    check(counts.every(c => c === 0), 'none reported before the main context ran');
+    drain();
+    check(counts.every(c => c === 1), 'each reported once the main context ran');
 
     quiesce();
     check(counts.every(c => c === 1), 'each fired exactly once');
@@ -166,6 +174,7 @@ test('construct properties', () => {
     }
 
     store.remove_all();
+    check(ref.object === null && rec.events.length === 0, 'dead at once, not reported yet');
     settle(() => rec.events.length >= 2, 'object-finalized');
     check(rec.events.join() === 'alive,finalized', `reported alive,finalized, got ${rec.events}`);
     check(ref.object === null, 'object property null after death');
@@ -181,13 +190,59 @@ test('run_dispose counts as death', () => {
         const object = store.get_item(0);
         object.run_dispose();
     })();
-    check(rec.events.join() === 'alive,finalized', `run_dispose reported at once, got ${rec.events}`);
     check(!ref.is_alive(), 'dead after run_dispose');
     check(ref.dup_object() === null, 'dup_object null after run_dispose');
+    check(ref.alive === false, 'alive property false after run_dispose');
+    check(rec.events.length === 0, `run_dispose not reported before the main context ran, got ${rec.events}`);
+    drain();
+    check(rec.events.join() === 'alive,finalized', `run_dispose reported from the main context, got ${rec.events}`);
 
     store.remove_all();
     quiesce();
     check(rec.events.length === 2, 'reported once, not again at finalize');
+});
+
+test('the default delivery is IDLE in gjs; AT_ONCE makes later refs synchronous', () => {
+    check(Wk.Delivery.AT_ONCE !== Wk.Delivery.IDLE, 'two delivery values');
+    check(Wk.get_default_delivery() === Wk.Delivery.IDLE,
+        `default delivery in gjs is IDLE, got ${Wk.get_default_delivery()}`);
+
+    const store = newStore();
+    // Made before the switch: keeps IDLE.
+    const idleRef = withStoredObject(store, object => Wk.Ref.new(object));
+    const idleRec = record(idleRef);
+    let refs, recs, calls = 0;
+    setDefaultDelivery(Wk.Delivery.AT_ONCE);
+    try {
+        check(Wk.get_default_delivery() === Wk.Delivery.AT_ONCE, 'set_default_delivery(AT_ONCE) is read back');
+        (() => {
+            const object = store.get_item(0);
+            refs = [Wk.Ref.new(object), Wk.Ref.new_full(object, () => calls++), new Wk.Ref({object})];
+        })();
+        recs = refs.map(record);
+    } finally {
+        setDefaultDelivery(Wk.Delivery.IDLE);
+    }
+    check(Wk.get_default_delivery() === Wk.Delivery.IDLE, 'default restored to IDLE');
+    // Made after the restore: IDLE again.
+    const laterRef = (() => Wk.Ref.new(store.get_item(0)))();
+    const laterRec = record(laterRef);
+
+    quiesce();
+    check(refs.every(r => r.is_alive()) && idleRef.is_alive(), 'all alive while stored');
+    store.remove_all();
+    check(calls === 1, `the AT_ONCE ref's callback ran before remove_all() returned, ran ${calls} times`);
+    check(recs.every(r => r.events.join() === 'alive,finalized'),
+        `AT_ONCE refs reported before remove_all() returned, got ${recs.map(r => r.events.join('+'))}`);
+    check(idleRec.events.length === 0 && laterRec.events.length === 0,
+        'refs made with IDLE not reported before the main context ran');
+    check(!idleRef.is_alive() && !laterRef.is_alive(), 'but already dead');
+    drain();
+    check(idleRec.events.join() === 'alive,finalized' && laterRec.events.join() === 'alive,finalized',
+        'refs made with IDLE reported from the main context');
+    quiesce();
+    check(calls === 1 && recs.every(r => r.events.length === 2), 'AT_ONCE refs reported once');
+    check(idleRec.events.length === 2 && laterRec.events.length === 2, 'IDLE refs reported once');
 });
 
 test('bad input throws', () => {

@@ -315,6 +315,35 @@ class RefTest(unittest.TestCase):
         self.assertEqual(after.kinds(), ['alive', 'finalized'])
         self.assertEqual(rec.kinds(), ['callback', 'alive', 'finalized'])
 
+    def test_default_delivery_at_once(self):
+        # Python keeps synchronous delivery (only gjs defaults to IDLE): a
+        # death on the owner's thread is signalled before the last unref
+        # returns, with no collection and no main context iteration.
+        self.assertEqual(Wk.get_default_delivery(), Wk.Delivery.AT_ONCE)
+
+        rec = Recorder(self)
+        obj = GObject.Object()
+        ref = Wk.Ref.new_full(obj, rec.callback)
+        rec.connect(ref)
+        del obj      # the wrapper's reference was the last
+        self.assertEqual(rec.kinds(), ['callback', 'alive', 'finalized'])
+
+        # The last reference dropped by C code (a Gio.ListStore).
+        store = Gio.ListStore(item_type=GObject.Object)
+        store.append(GObject.Object())
+        stored = Recorder(self)
+        stored_ref = Wk.Ref.new(store.get_item(0))
+        stored.connect(stored_ref)
+        collect()
+        self.assertTrue(stored_ref.is_alive())
+        self.assertEqual(stored.kinds(), [])
+        store.remove_all()
+        self.assertEqual(stored.kinds(), ['alive', 'finalized'])
+
+        drain()
+        self.assertEqual(rec.kinds(), ['callback', 'alive', 'finalized'])
+        self.assertEqual(stored.kinds(), ['alive', 'finalized'])
+
     def test_bad_input(self):
         for bad in (10, 'string', 1.5, object(), [GObject.Object()], GLib.Variant('i', 1)):
             with self.subTest(bad=bad):

@@ -8,6 +8,7 @@ import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import System from 'system';
+import Wk from 'gi://Wk?version=1';
 
 // How long a test waits for something before it fails. Generous: it
 // bounds a hang, it measures nothing.
@@ -58,4 +59,12 @@ export function quiesce() {
 
 export function newStore() {
     return new Gio.ListStore({item_type: GObject.Object});
+}
+
+// wk_set_default_delivery() from JavaScript. g-ir-scanner makes every
+// function whose name starts with wk_set_ a function of WkSet, so the
+// typelib has it as Wk.Set.default_delivery(), not Wk.set_default_delivery().
+export function setDefaultDelivery(delivery) {
+    check(typeof Wk.Set.default_delivery === 'function', 'wk_set_default_delivery is Wk.Set.default_delivery');
+    Wk.Set.default_delivery(delivery);
 }

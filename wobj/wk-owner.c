@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "wk-delivery.h"
 #include "wk-gate-private.h"
 #include "wk-lock-private.h"
 #include "wk-owner-private.h"
@@ -31,6 +32,7 @@ struct _WkOwner
   GDestroyNotify       data_free;
   GThread             *thread;
   GMainContext        *context;
+  gboolean             deliver_idle;     /* WK_DELIVERY_IDLE */
   WkGate               holder;           /* closed, under the lock, by detach */
 
   WkLock               lock;
@@ -71,6 +73,7 @@ wk_owner_new (GObject            *holder,
   /* Held so that the address can't be reused by a later thread. */
   owner->thread = g_thread_ref (g_thread_self ());
   owner->context = g_main_context_ref_thread_default ();
+  owner->deliver_idle = wk_get_default_delivery () == WK_DELIVERY_IDLE;
   wk_gate_init (&owner->holder, holder);
   wk_lock_init (&owner->lock);
 
@@ -338,7 +341,9 @@ wk_owner_deliver (WkOwner      *owner,
   gboolean here;
   gboolean need_source = FALSE;
 
-  here = wk_owner_is_current (owner);
+  /* With WK_DELIVERY_IDLE a death on the owner's thread goes through
+   * the owner's context too. */
+  here = wk_owner_is_current (owner) && !owner->deliver_idle;
   membership->next = NULL;
 
   wk_lock (&owner->lock);

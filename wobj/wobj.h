@@ -6,6 +6,7 @@
 
 #define _WOBJ_INSIDE
 #include "wk-version.h"
+#include "wk-delivery.h"
 #include "wk-key-table.h"
 #include "wk-ref.h"
 #include "wk-set.h"
