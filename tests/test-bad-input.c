@@ -14,7 +14,7 @@
  * arguments check that NULL is accepted without a message. An enum
  * argument gets values outside the enum instead (BAD_RANGE). The only
  * public functions without a row are wk_value_table_new(),
- * wk_key_table_new() and wk_get_default_delivery(), which take no
+ * wk_key_table_new() and wk_delivery_get_default(), which take no
  * argument. */
 
 #include <wobj.h>
@@ -435,15 +435,15 @@ CALLV (set_iter_clear_iter, wk_set_iter_clear (bad))
 
 /* The default delivery: `bad` is the enum value (GPOINTER_TO_INT). Each
  * call returns 0 if the default is what it was before. */
-CALL (set_default_delivery_delivery,
-      (wk_set_default_delivery ((WkDelivery) GPOINTER_TO_INT (bad)),
-       wk_get_default_delivery () != WK_DELIVERY_AT_ONCE))
-CALLB (set_default_delivery_from_idle,
+CALL (delivery_set_default_delivery,
+      (wk_delivery_set_default ((WkDelivery) GPOINTER_TO_INT (bad)),
+       wk_delivery_get_default () != WK_DELIVERY_AT_ONCE))
+CALLB (delivery_set_default_from_idle,
       gintptr changed;
-      wk_set_default_delivery (WK_DELIVERY_IDLE);
-      wk_set_default_delivery ((WkDelivery) GPOINTER_TO_INT (bad));
-      changed = wk_get_default_delivery () != WK_DELIVERY_IDLE;
-      wk_set_default_delivery (WK_DELIVERY_AT_ONCE);
+      wk_delivery_set_default (WK_DELIVERY_IDLE);
+      wk_delivery_set_default ((WkDelivery) GPOINTER_TO_INT (bad));
+      changed = wk_delivery_get_default () != WK_DELIVERY_IDLE;
+      wk_delivery_set_default (WK_DELIVERY_AT_ONCE);
       return changed;)
 
 /* Weak signal connections, to a plain GObject's `notify`. The closure is
@@ -624,8 +624,8 @@ static const Row rows[] = {
 
   /* The default delivery: an invalid value leaves it as it was, AT_ONCE
    * or IDLE. */
-  ROW (wk_set_default_delivery, "delivery", A, BAD_ENUM, WRONG_NONE, set_default_delivery_delivery),
-  ROW (wk_set_default_delivery, "delivery", A, BAD_ENUM, WRONG_NONE, set_default_delivery_from_idle),
+  ROW (wk_delivery_set_default, "delivery", A, BAD_ENUM, WRONG_NONE, delivery_set_default_delivery),
+  ROW (wk_delivery_set_default, "delivery", A, BAD_ENUM, WRONG_NONE, delivery_set_default_from_idle),
 
   /* Weak signal connections */
   ROW (wk_signal_connect_weak, "emitter", C, BAD_ANY_OBJECT, WRONG_NONE, signal_connect_weak_emitter),
@@ -857,11 +857,11 @@ main (int argc, char **argv)
       g_autofree char *path = NULL;
 
       /* two rows for wk_value_table_insert/object (string and new_full
-       * table), two for wk_set_default_delivery/delivery (from AT_ONCE and
+       * table), two for wk_delivery_set_default/delivery (from AT_ONCE and
        * from IDLE) */
       path = g_strdup_printf ("/Wobj/BadInput/%s/%s%s", rows[i].function, rows[i].argument,
                               rows[i].call == call_vtf_insert_object ? "-new-full" :
-                              rows[i].call == call_set_default_delivery_from_idle ? "-from-idle" : "");
+                              rows[i].call == call_delivery_set_default_from_idle ? "-from-idle" : "");
       g_test_add_data_func (path, &rows[i], test_row);
     }
   g_test_add_func ("/Wobj/BadInput/wk_set_update/typed-other", test_typed_set_algebra);

@@ -831,10 +831,10 @@ function watchers(store, index, events) {
     return [table, keyTable, set];
 }
 
-test('containers made after set_default_delivery(AT_ONCE) signal at once', () => {
+test('containers made after Wk.Delivery.set_default(AT_ONCE) signal at once', () => {
     const store = newStore();
     fill(store, 2);
-    check(Wk.get_default_delivery() === Wk.Delivery.IDLE, 'the default is IDLE in gjs');
+    check(Wk.Delivery.get_default() === Wk.Delivery.IDLE, 'the default is IDLE in gjs');
     const SIGNALLED = 'key:v rows:0,1,0 set value:k';
     const idleEvents = [];
     const idle = watchers(store, 0, idleEvents);
@@ -846,7 +846,7 @@ test('containers made after set_default_delivery(AT_ONCE) signal at once', () =>
     } finally {
         setDefaultDelivery(Wk.Delivery.IDLE);
     }
-    check(Wk.get_default_delivery() === Wk.Delivery.IDLE, 'default restored');
+    check(Wk.Delivery.get_default() === Wk.Delivery.IDLE, 'default restored');
     quiesce();
 
     store.remove(1);     // watched by the AT_ONCE containers

@@ -83,8 +83,8 @@ function makeGarbage(n, add) {
 }
 
 test('the default delivery in gjs is IDLE', () => {
-    check(Wk.get_default_delivery() === Wk.Delivery.IDLE,
-        `Wk.get_default_delivery() is IDLE, got ${Wk.get_default_delivery()}`);
+    check(Wk.Delivery.get_default() === Wk.Delivery.IDLE,
+        `Wk.Delivery.get_default() is IDLE, got ${Wk.Delivery.get_default()}`);
 });
 
 test('Wk.Ref: the callback, notify::alive and object-finalized arrive', () => {

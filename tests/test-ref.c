@@ -294,20 +294,20 @@ test_default_delivery (void)
   WkRef *after;
 
   /* C keeps synchronous delivery: only gjs defaults to IDLE. */
-  g_assert_cmpint (wk_get_default_delivery (), ==, WK_DELIVERY_AT_ONCE);
+  g_assert_cmpint (wk_delivery_get_default (), ==, WK_DELIVERY_AT_ONCE);
 
   before = wk_ref_new_full (object, record_notify_cb, &rec_before, record_destroy_cb);
   rec_before.ref = before;
   record_connect (before, &rec_before);
 
   /* A ref made while the default is IDLE keeps IDLE. */
-  wk_set_default_delivery (WK_DELIVERY_IDLE);
-  g_assert_cmpint (wk_get_default_delivery (), ==, WK_DELIVERY_IDLE);
+  wk_delivery_set_default (WK_DELIVERY_IDLE);
+  g_assert_cmpint (wk_delivery_get_default (), ==, WK_DELIVERY_IDLE);
   idle = wk_ref_new_full (object, record_notify_cb, &rec_idle, record_destroy_cb);
   rec_idle.ref = idle;
   record_connect (idle, &rec_idle);
-  wk_set_default_delivery (WK_DELIVERY_AT_ONCE);
-  g_assert_cmpint (wk_get_default_delivery (), ==, WK_DELIVERY_AT_ONCE);
+  wk_delivery_set_default (WK_DELIVERY_AT_ONCE);
+  g_assert_cmpint (wk_delivery_get_default (), ==, WK_DELIVERY_AT_ONCE);
 
   after = wk_ref_new_full (object, record_notify_cb, &rec_after, record_destroy_cb);
   rec_after.ref = after;

@@ -204,8 +204,8 @@ test('run_dispose counts as death', () => {
 
 test('the default delivery is IDLE in gjs; AT_ONCE makes later refs synchronous', () => {
     check(Wk.Delivery.AT_ONCE !== Wk.Delivery.IDLE, 'two delivery values');
-    check(Wk.get_default_delivery() === Wk.Delivery.IDLE,
-        `default delivery in gjs is IDLE, got ${Wk.get_default_delivery()}`);
+    check(Wk.Delivery.get_default() === Wk.Delivery.IDLE,
+        `default delivery in gjs is IDLE, got ${Wk.Delivery.get_default()}`);
 
     const store = newStore();
     // Made before the switch: keeps IDLE.
@@ -214,7 +214,7 @@ test('the default delivery is IDLE in gjs; AT_ONCE makes later refs synchronous'
     let refs, recs, calls = 0;
     setDefaultDelivery(Wk.Delivery.AT_ONCE);
     try {
-        check(Wk.get_default_delivery() === Wk.Delivery.AT_ONCE, 'set_default_delivery(AT_ONCE) is read back');
+        check(Wk.Delivery.get_default() === Wk.Delivery.AT_ONCE, 'set_default_delivery(AT_ONCE) is read back');
         (() => {
             const object = store.get_item(0);
             refs = [Wk.Ref.new(object), Wk.Ref.new_full(object, () => calls++), new Wk.Ref({object})];
@@ -223,7 +223,7 @@ test('the default delivery is IDLE in gjs; AT_ONCE makes later refs synchronous'
     } finally {
         setDefaultDelivery(Wk.Delivery.IDLE);
     }
-    check(Wk.get_default_delivery() === Wk.Delivery.IDLE, 'default restored to IDLE');
+    check(Wk.Delivery.get_default() === Wk.Delivery.IDLE, 'default restored to IDLE');
     // Made after the restore: IDLE again.
     const laterRef = (() => Wk.Ref.new(store.get_item(0)))();
     const laterRec = record(laterRef);

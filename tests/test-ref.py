@@ -319,7 +319,7 @@ class RefTest(unittest.TestCase):
         # Python keeps synchronous delivery (only gjs defaults to IDLE): a
         # death on the owner's thread is signalled before the last unref
         # returns, with no collection and no main context iteration.
-        self.assertEqual(Wk.get_default_delivery(), Wk.Delivery.AT_ONCE)
+        self.assertEqual(Wk.Delivery.get_default(), Wk.Delivery.AT_ONCE)
 
         rec = Recorder(self)
         obj = GObject.Object()

@@ -61,10 +61,7 @@ export function newStore() {
     return new Gio.ListStore({item_type: GObject.Object});
 }
 
-// wk_set_default_delivery() from JavaScript. g-ir-scanner makes every
-// function whose name starts with wk_set_ a function of WkSet, so the
-// typelib has it as Wk.Set.default_delivery(), not Wk.set_default_delivery().
+// wk_delivery_set_default() from JavaScript.
 export function setDefaultDelivery(delivery) {
-    check(typeof Wk.Set.default_delivery === 'function', 'wk_set_default_delivery is Wk.Set.default_delivery');
-    Wk.Set.default_delivery(delivery);
+    Wk.Delivery.set_default(delivery);
 }

@@ -14,12 +14,12 @@ G_DEFINE_ENUM_TYPE (WkDelivery, wk_delivery,
 static gint default_delivery = -1;
 
 /**
- * wk_get_default_delivery:
+ * wk_delivery_get_default:
  *
  * Returns how the holders made from now on tell their owner of a death
  * (see [enum@Wk.Delivery]).
  *
- * Unless [func@Wk.set_default_delivery] chose, it is
+ * Unless [func@Wk.Delivery.set_default] chose, it is
  * %WK_DELIVERY_IDLE in a process that runs gjs (one where the `GjsContext`
  * type exists when the first holder is made) and %WK_DELIVERY_AT_ONCE
  * otherwise: from C and Python, deaths on the holder's thread are
@@ -29,14 +29,14 @@ static gint default_delivery = -1;
  * Returns: the default delivery
  */
 WkDelivery
-wk_get_default_delivery (void)
+wk_delivery_get_default (void)
 {
   gint delivery = g_atomic_int_get (&default_delivery);
 
   if (G_UNLIKELY (delivery < 0))
     {
       delivery = g_type_from_name ("GjsContext") != 0 ? WK_DELIVERY_IDLE : WK_DELIVERY_AT_ONCE;
-      /* A concurrent wk_set_default_delivery() wins. */
+      /* A concurrent wk_delivery_set_default() wins. */
       if (!g_atomic_int_compare_and_exchange (&default_delivery, -1, delivery))
         delivery = g_atomic_int_get (&default_delivery);
     }
@@ -45,14 +45,14 @@ wk_get_default_delivery (void)
 }
 
 /**
- * wk_set_default_delivery:
+ * wk_delivery_set_default:
  * @delivery: how holders made from now on deliver deaths
  *
  * Sets how the [class@Wk.Ref]s and containers made from now on, on any
  * thread, tell their owner of a death. Holders made before keep theirs.
  */
 void
-wk_set_default_delivery (WkDelivery delivery)
+wk_delivery_set_default (WkDelivery delivery)
 {
   g_return_if_fail (delivery == WK_DELIVERY_AT_ONCE || delivery == WK_DELIVERY_IDLE);
 

@@ -45,8 +45,8 @@ WK_AVAILABLE_IN_ALL
 GType      wk_delivery_get_type     (void) G_GNUC_CONST;
 
 WK_AVAILABLE_IN_ALL
-WkDelivery wk_get_default_delivery  (void);
+WkDelivery wk_delivery_get_default  (void);
 WK_AVAILABLE_IN_ALL
-void       wk_set_default_delivery  (WkDelivery delivery);
+void       wk_delivery_set_default  (WkDelivery delivery);
 
 G_END_DECLS

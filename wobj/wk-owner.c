@@ -73,7 +73,7 @@ wk_owner_new (GObject            *holder,
   /* Held so that the address can't be reused by a later thread. */
   owner->thread = g_thread_ref (g_thread_self ());
   owner->context = g_main_context_ref_thread_default ();
-  owner->deliver_idle = wk_get_default_delivery () == WK_DELIVERY_IDLE;
+  owner->deliver_idle = wk_delivery_get_default () == WK_DELIVERY_IDLE;
   wk_gate_init (&owner->holder, holder);
   wk_lock_init (&owner->lock);
 
