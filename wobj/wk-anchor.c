@@ -118,6 +118,7 @@ anchor_weak_notify (gpointer  data,
   GDestroyNotify qdata_destroy = NULL;
   DyingFrame frame = { where_the_object_was, dying_frames };
 
+  wk_tsan_acquire (anchor);
   dying_frames = &frame;
 
   wk_lock (&anchor->lock);
@@ -244,7 +245,9 @@ wk_anchor_dup_for_object (GObject *object)
       /* The weak notify goes in before the anchor is published: if another
        * thread runs g_object_run_dispose() in between, the notify still
        * fires and the anchor is published dead, which every reader treats
-       * as absent. */
+       * as absent. GLib's locks order the registration before the notify;
+       * ThreadSanitizer is told so. */
+      wk_tsan_release (anchor);
       g_object_weak_ref (object, anchor_weak_notify, anchor);
 
       if (g_object_replace_qdata (object, anchor_quark (), seen, anchor,

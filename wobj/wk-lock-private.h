@@ -29,7 +29,29 @@ void __tsan_mutex_pre_lock (void *addr, unsigned flags);
 void __tsan_mutex_post_lock (void *addr, unsigned flags, int recursion);
 int  __tsan_mutex_pre_unlock (void *addr, unsigned flags);
 void __tsan_mutex_post_unlock (void *addr, unsigned flags);
+void __tsan_acquire (void *addr);
+void __tsan_release (void *addr);
 #endif
+
+/* Orderings that GLib gives and ThreadSanitizer can't see (GLib is not
+ * built with it): a release on one thread, then an acquire of the same
+ * address on another, orders everything before the first before
+ * everything after the second. No-ops otherwise. */
+static inline void
+wk_tsan_release (gpointer addr)
+{
+#ifdef WK_HAVE_TSAN
+  __tsan_release (addr);
+#endif
+}
+
+static inline void
+wk_tsan_acquire (gpointer addr)
+{
+#ifdef WK_HAVE_TSAN
+  __tsan_acquire (addr);
+#endif
+}
 
 typedef struct _WkLock
 {

@@ -86,7 +86,7 @@ REAL (g_atomic_ref_count_dec, gboolean, (gatomicrefcount *))
 REAL (g_datalist_id_dup_data, gpointer, (GData **, GQuark, GDuplicateFunc, gpointer))
 REAL (g_datalist_id_replace_data, gboolean, (GData **, GQuark, gpointer, gpointer, GDestroyNotify, GDestroyNotify *))
 REAL (g_datalist_id_get_data, gpointer, (GData **, GQuark))
-REAL (g_datalist_id_set_data_full, void, (GData **, GQuark, gpointer, GDestroyNotify))
+REAL (g_datalist_id_remove_no_notify, gpointer, (GData **, GQuark))
 REAL (g_async_queue_push, void, (GAsyncQueue *, gpointer))
 REAL (g_async_queue_try_pop, gpointer, (GAsyncQueue *))
 REAL (g_object_ref, gpointer, (gpointer))
@@ -386,6 +386,51 @@ g_rw_lock_writer_unlock (GRWLock *rw_lock)
   real_g_rw_lock_writer_unlock (rw_lock);
 }
 
+/* Ignored sections (see the GMainContext wrappers below): TSan records no
+ * memory access of this thread inside them. A thread-local count lets user
+ * code that GLib calls from inside one (a destroy notify) be seen again. */
+static __thread guint ignore_depth;
+
+static inline void
+ignore_begin (void)
+{
+  if (AnnotateIgnoreWritesBegin != NULL)
+    {
+      ignore_depth++;
+      AnnotateIgnoreWritesBegin (__FILE__, __LINE__);
+    }
+}
+
+static inline void
+ignore_end (void)
+{
+  if (AnnotateIgnoreWritesEnd != NULL)
+    {
+      AnnotateIgnoreWritesEnd (__FILE__, __LINE__);
+      ignore_depth--;
+    }
+}
+
+static guint
+unignore (void)
+{
+  guint depth = ignore_depth;
+  guint i;
+
+  for (i = 0; i < depth; i++)
+    ignore_end ();
+  return depth;
+}
+
+static void
+reignore (guint depth)
+{
+  guint i;
+
+  for (i = 0; i < depth; i++)
+    ignore_begin ();
+}
+
 /* GData (qdata: wobj's anchor is one) is guarded by a bit lock inside
  * libglib. Model it as a lock on the list's address; for dup, the
  * duplicate function runs under that lock: it acquires when it starts
@@ -447,7 +492,15 @@ g_datalist_id_replace_data (GData          **datalist,
 
   resolve_g_datalist_id_replace_data ();
   __tsan_release (datalist);
+  /* The list's own array is grown and freed inside, under the bit lock,
+   * where no annotation can reach: those reallocs and frees are GLib's
+   * alone (no callback runs inside a replace), and are left out.
+   * Reported before: a realloc of an object's qdata array in
+   * g_object_replace_qdata() on one thread, and its free in another
+   * thread's replace, in g_object_run_dispose(). */
+  ignore_begin ();
   replaced = real_g_datalist_id_replace_data (datalist, key_id, oldval, newval, destroy, old_destroy);
+  ignore_end ();
   __tsan_acquire (datalist);
   return replaced;
 }
@@ -466,63 +519,60 @@ g_datalist_id_get_data (GData  **datalist,
   return data;
 }
 
+/* Setting or removing a value: GLib's own set_data_full() grows and frees
+ * the list's array under the bit lock and then, unlocked, calls the old
+ * value's destroy notify (such as the weak notifies of an object, or
+ * wobj's anchor's unref). Done here as the same replace, retried until no
+ * other thread changed the value meanwhile, inside an ignored section
+ * like the replace above, and the destroy notify called after it, where
+ * TSan sees it and after this thread acquired the list. */
 void
 g_datalist_id_set_data_full (GData          **datalist,
                              GQuark           key_id,
                              gpointer         data,
                              GDestroyNotify   destroy_func)
 {
-  resolve_g_datalist_id_set_data_full ();
+  resolve_g_datalist_id_get_data ();
+  resolve_g_datalist_id_replace_data ();
   if (dying_top != NULL && datalist == &dying_top->object->qdata)
     dying_acquire ();
   __tsan_release (datalist);
-  real_g_datalist_id_set_data_full (datalist, key_id, data, destroy_func);
+  for (;;)
+    {
+      gpointer old;
+      GDestroyNotify old_destroy = NULL;
+      gboolean replaced;
+
+      ignore_begin ();
+      old = real_g_datalist_id_get_data (datalist, key_id);
+      replaced = real_g_datalist_id_replace_data (datalist, key_id, old, data,
+                                                  data != NULL ? destroy_func : NULL,
+                                                  &old_destroy);
+      ignore_end ();
+      if (!replaced)
+        continue;
+
+      __tsan_acquire (datalist);
+      if (old != NULL && old_destroy != NULL)
+        old_destroy (old);
+      return;
+    }
+}
+
+/* No destroy notify runs in it: an ignored section, like the replace. */
+gpointer
+g_datalist_id_remove_no_notify (GData  **datalist,
+                                GQuark   key_id)
+{
+  gpointer data;
+
+  resolve_g_datalist_id_remove_no_notify ();
+  __tsan_release (datalist);
+  ignore_begin ();
+  data = real_g_datalist_id_remove_no_notify (datalist, key_id);
+  ignore_end ();
   __tsan_acquire (datalist);
-}
-
-/* Ignored sections (see the GMainContext wrappers below): TSan records no
- * memory access of this thread inside them. A thread-local count lets user
- * code that GLib calls from inside one (a destroy notify) be seen again. */
-static __thread guint ignore_depth;
-
-static inline void
-ignore_begin (void)
-{
-  if (AnnotateIgnoreWritesBegin != NULL)
-    {
-      ignore_depth++;
-      AnnotateIgnoreWritesBegin (__FILE__, __LINE__);
-    }
-}
-
-static inline void
-ignore_end (void)
-{
-  if (AnnotateIgnoreWritesEnd != NULL)
-    {
-      AnnotateIgnoreWritesEnd (__FILE__, __LINE__);
-      ignore_depth--;
-    }
-}
-
-static guint
-unignore (void)
-{
-  guint depth = ignore_depth;
-  guint i;
-
-  for (i = 0; i < depth; i++)
-    ignore_end ();
-  return depth;
-}
-
-static void
-reignore (guint depth)
-{
-  guint i;
-
-  for (i = 0; i < depth; i++)
-    ignore_begin ();
+  return data;
 }
 
 /* g_source_set_callback(): GLib keeps the callback in a small record
