@@ -4,28 +4,9 @@
 
 #include <glib-object.h>
 
+#include "wk-membership-private.h"
+
 G_BEGIN_DECLS
-
-typedef struct _WkAnchor     WkAnchor;
-typedef struct _WkMembership WkMembership;
-typedef struct _WkOwner      WkOwner;
-
-/* One weak holding of one object: a WkRef, a table entry, a set member.
- *
- * A holder embeds it at the start of a block, which whoever ends up with it
- * frees with wk_membership_free(): that goes through the owner's class, so
- * it works on any thread, after the holder itself is gone. While the object lives, the membership is linked
- * in its anchor's list under the anchor's lock. When the object dies the
- * anchor unlinks every membership at once and hands each to its owner
- * (wk_owner_deliver()); from then on the membership belongs to the
- * delivery, never to the holder, which must not free it. */
-struct _WkMembership
-{
-  WkMembership *prev;
-  WkMembership *next;    /* the anchor's list; after death, the owner's inbox */
-  WkAnchor     *anchor;  /* strong */
-  WkOwner      *owner;   /* strong */
-};
 
 WkAnchor *wk_anchor_dup_for_object (GObject      *object) G_GNUC_WARN_UNUSED_RESULT;
 WkAnchor *wk_anchor_lookup         (GObject      *object) G_GNUC_WARN_UNUSED_RESULT;
@@ -34,12 +15,5 @@ void      wk_anchor_unref          (WkAnchor     *anchor);
 gpointer  wk_anchor_dup_object     (WkAnchor     *anchor) G_GNUC_WARN_UNUSED_RESULT;
 gboolean  wk_anchor_is_dead        (WkAnchor     *anchor);
 guint     wk_anchor_count_members  (WkAnchor     *anchor);
-
-gboolean  wk_membership_join       (WkMembership *membership,
-                                    WkAnchor     *anchor,
-                                    WkOwner      *owner);
-gboolean  wk_membership_leave      (WkMembership *membership);
-void      wk_membership_clear      (WkMembership *membership);
-void      wk_membership_free       (WkMembership *membership);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
 
 #include <glib-object.h>
 
-#include "wk-anchor-private.h"
+#include "wk-membership-private.h"
 
 G_BEGIN_DECLS
 
