@@ -57,6 +57,21 @@
  * moment; [method@Gio.ListModel.get_n_items] counts rows.
  */
 
+/* A member's entry: the table's, and the member's place in the list
+ * model, changed under the table's lock on the owner's thread. */
+typedef struct
+{
+  WkEntry entry;
+  guint   in_model : 1;
+  guint   slot;
+} WkSetEntry;
+
+static inline WkSetEntry *
+set_entry (WkEntry *entry)
+{
+  return (WkSetEntry *) entry;
+}
+
 struct _WkSet
 {
   GObject    parent_instance;
@@ -173,7 +188,7 @@ model_compact_locked (WkSet *self)
 
       if (entry == NULL)
         continue;
-      entry->slot = filled;
+      set_entry (entry)->slot = filled;
       self->slots->pdata[filled++] = entry;
     }
   g_ptr_array_set_size (self->slots, filled);
@@ -189,7 +204,9 @@ static guint
 model_append_locked (WkSet   *self,
                      WkEntry *entry)
 {
-  g_assert (!entry->in_model);
+  WkSetEntry *member = set_entry (entry);
+
+  g_assert (!member->in_model);
 
   if (self->slots->len == self->tree_size)
     {
@@ -204,8 +221,8 @@ model_append_locked (WkSet   *self,
       tree_add (self, self->slots->len - 1, 1);
     }
 
-  entry->slot = self->slots->len - 1;
-  entry->in_model = TRUE;
+  member->slot = self->slots->len - 1;
+  member->in_model = TRUE;
 
   return self->n_items++;
 }
@@ -216,15 +233,16 @@ static guint
 model_remove_locked (WkSet   *self,
                      WkEntry *entry)
 {
+  WkSetEntry *member = set_entry (entry);
   guint row;
 
-  g_assert (entry->in_model);
-  g_assert (g_ptr_array_index (self->slots, entry->slot) == entry);
+  g_assert (member->in_model);
+  g_assert (g_ptr_array_index (self->slots, member->slot) == entry);
 
-  row = tree_rank (self, entry->slot);
-  self->slots->pdata[entry->slot] = NULL;
-  tree_add (self, entry->slot, -1);
-  entry->in_model = FALSE;
+  row = tree_rank (self, member->slot);
+  self->slots->pdata[member->slot] = NULL;
+  tree_add (self, member->slot, -1);
+  member->in_model = FALSE;
   self->n_items--;
 
   if (self->slots->len > 64 && self->n_items < self->slots->len / 2)
@@ -246,7 +264,7 @@ model_clear_locked (WkSet *self)
 
       if (entry == NULL)
         continue;
-      entry->in_model = FALSE;
+      set_entry (entry)->in_model = FALSE;
       g_ptr_array_add (entries, entry);
     }
   g_ptr_array_set_size (self->slots, 0);
@@ -281,12 +299,12 @@ model_follow_locked (WkSet   *self,
 {
   if (wk_owner_is_current (self->table.owner))
     {
-      if (entry->in_table && !entry->in_model)
+      if (entry->in_table && !set_entry (entry)->in_model)
         {
           *row = model_append_locked (self, entry);
           return TRUE;
         }
-      if (!entry->in_table && entry->in_model)
+      if (!entry->in_table && set_entry (entry)->in_model)
         {
           *row = model_remove_locked (self, entry);
           return TRUE;
@@ -329,8 +347,8 @@ wk_set_sync (GObject *holder)
   rows = g_ptr_array_new_full (g_hash_table_size (self->table.index), NULL);
   for (WkEntry *entry = self->table.first; entry != NULL; entry = entry->next)
     {
-      entry->in_model = TRUE;
-      entry->slot = rows->len;
+      set_entry (entry)->in_model = TRUE;
+      set_entry (entry)->slot = rows->len;
       g_ptr_array_add (rows, wk_entry_ref (entry));
     }
 
@@ -371,7 +389,7 @@ wk_set_deliver (GObject      *holder,
 
       wk_table_lock (&self->table);
       disposed = self->table.disposed;
-      in_model = entry->in_model;
+      in_model = set_entry (entry)->in_model;
       if (in_model)
         row = model_remove_locked (self, entry);
       wk_table_unlock (&self->table);
@@ -563,6 +581,7 @@ wk_set_init (WkSet *self)
 
   /* Keyed by anchor: identity that survives address reuse. The value of
    * an entry is its model item, made on demand. */
+  config->entry_size = sizeof (WkSetEntry);
   config->keyed_by_member = TRUE;
   config->hash_func = g_direct_hash;
   config->key_equal_func = g_direct_equal;

@@ -32,14 +32,15 @@ struct _WkEntry
   gpointer         value;        /* the key table's value; the set's item */
   gatomicrefcount  ref_count;
   guint            in_table : 1; /* under the lock */
-  guint            in_model : 1; /* WkSet: under the lock, owner's thread */
-  guint            slot;         /* WkSet: its place in the model */
 };
 
 /* Fixed at construction and kept by the owner, because entries are freed
  * through it after the table itself may be gone. */
 typedef struct _WkTableConfig
 {
+  gsize           entry_size;        /* the container's entry type, which
+                                      * starts with a WkEntry (WkSet's);
+                                      * 0 for a bare WkEntry */
   gboolean        keyed_by_member;   /* the index key is the member's
                                       * anchor: WkKeyTable, WkSet */
   GHashFunc       hash_func;

@@ -58,8 +58,9 @@ wk_entry_new (WkTable  *table,
               gpointer  key,
               gpointer  value)
 {
+  gsize entry_size = table->config->entry_size != 0 ? table->config->entry_size : sizeof (WkEntry);
   gsize key_size = table->config->keys_inline ? strlen (key) + 1 : 0;
-  WkEntry *entry = g_malloc0 (sizeof (WkEntry) + key_size);
+  WkEntry *entry = g_malloc0 (entry_size + key_size);
 
   if (!wk_membership_join (&entry->membership, anchor, table->owner))
     {
@@ -68,7 +69,7 @@ wk_entry_new (WkTable  *table,
     }
 
   wk_ref_count_init (&entry->ref_count, 2);
-  entry->key = key_size > 0 ? memcpy (entry + 1, key, key_size) : key;
+  entry->key = key_size > 0 ? memcpy ((char *) entry + entry_size, key, key_size) : key;
   entry->value = value;
 
   return entry;
