@@ -35,10 +35,20 @@
  *             `none`: objects held by nothing, the plain cost of
  *             finalization to subtract)
  *   destroy   drop a container of N entries whose members all live
+ *   orphans   what `destroy` leaves for later: drop a container of N live
+ *             members (not measured), then the caller drops the last
+ *             reference of each member, in random order (measured; minus
+ *             the `none` run, as for `finalize`): for wobj the anchor's
+ *             weak notify still runs; the hand-written tables unhooked
+ *             every entry when they were destroyed
+ *   die10     a tenth of the N members die (the caller drops their last
+ *             references, in random order; the table does not shrink);
+ *             reports ns per dying member (minus the `none` run)
  *   threads   N lookups (hit, random order) by one thread, then N by each
  *             of two threads at once on the same container
  *   kdestroy  one object in K containers: destroy every container, oldest
  *             first, while the object lives (reports ns per container)
+ *   kdestroyrev  the same, newest container first
  *   kfinalize one object in K containers: drop its last reference while
  *             every container lives (reports ns per container)
  *
@@ -736,6 +746,84 @@ run_finalize (const Impl *impl)
   return r;
 }
 
+/* The members of a destroyed container die: what `destroy` left for
+ * them to pay. */
+static Result
+run_orphans (const Impl *impl)
+{
+  Result r = { 0 };
+  gint64 t0, t1;
+  gpointer c;
+  guint *fin_order = g_new (guint, n_items);
+
+  shuffle (fin_order, n_items, 7);
+  make_objects (FALSE);
+  c = fill (impl);
+  impl->destroy (c);
+
+  MEASURE_BEGIN (t0);
+  for (guint i = 0; i < n_items; i++)
+    g_object_unref (objects[fin_order[i]]);
+  MEASURE_END (t1);
+
+  r.ns = (double) (t1 - t0) / n_items;
+
+  memset (objects, 0, n_items * sizeof *objects);
+  free_objects ();
+  g_free (fin_order);
+  return r;
+}
+
+/* A tenth of the members die, the container keeps the rest (no shrink).
+ * Per dying member. */
+static guint
+n_die10 (void)
+{
+  return MAX (n_items / 10, 1);
+}
+
+static Result
+run_die10 (const Impl *impl)
+{
+  Result r = { 0 };
+  gint64 t0, t1;
+  gpointer c;
+  guint *fin_order = g_new (guint, n_items);
+  guint n_die = n_die10 ();
+
+  shuffle (fin_order, n_items, 7);
+  make_objects (FALSE);
+  c = fill (impl);
+
+  MEASURE_BEGIN (t0);
+  if (impl->release != NULL)
+    {
+      for (guint i = 0; i < n_die; i++)
+        {
+          guint j = fin_order[i];
+          GObject *obj = objects[j];
+
+          g_object_unref (obj);
+          impl->release (c, keys[j], obj);
+        }
+    }
+  else
+    {
+      for (guint i = 0; i < n_die; i++)
+        g_object_unref (objects[fin_order[i]]);
+    }
+  MEASURE_END (t1);
+
+  r.ns = (double) (t1 - t0) / n_die;
+
+  for (guint i = 0; i < n_die; i++)
+    objects[fin_order[i]] = NULL;
+  impl->destroy (c);
+  free_objects ();
+  g_free (fin_order);
+  return r;
+}
+
 static Result
 run_destroy (const Impl *impl)
 {
@@ -852,7 +940,8 @@ run_threads (const Impl *impl,
 static Result
 run_k (const Impl *impl,
        guint       k,
-       gboolean    finalize)
+       gboolean    finalize,
+       gboolean    newest_first)
 {
   Result r = { 0 };
   GObject *obj = g_object_new (G_TYPE_OBJECT, NULL);
@@ -882,8 +971,12 @@ run_k (const Impl *impl,
   else
     {
       MEASURE_BEGIN (t0);
-      for (guint i = 0; i < k; i++)
-        impl->destroy (containers[i]);
+      if (newest_first)
+        for (guint i = k; i-- > 0;)
+          impl->destroy (containers[i]);
+      else
+        for (guint i = 0; i < k; i++)
+          impl->destroy (containers[i]);
       MEASURE_END (t1);
     }
 
@@ -1013,10 +1106,16 @@ main (int    argc,
           r = run_finalize (impl);
         else if (strcmp (what, "destroy") == 0)
           r = run_destroy (impl);
+        else if (strcmp (what, "orphans") == 0)
+          r = run_orphans (impl);
+        else if (strcmp (what, "die10") == 0)
+          r = run_die10 (impl);
         else if (strcmp (what, "kdestroy") == 0)
-          r = run_k (impl, (guint) k, FALSE);
+          r = run_k (impl, (guint) k, FALSE, FALSE);
+        else if (strcmp (what, "kdestroyrev") == 0)
+          r = run_k (impl, (guint) k, FALSE, TRUE);
         else if (strcmp (what, "kfinalize") == 0)
-          r = run_k (impl, (guint) k, TRUE);
+          r = run_k (impl, (guint) k, TRUE, FALSE);
         else
           {
             fprintf (stderr, "bench: unknown operation: %s\n", what);
