@@ -1444,6 +1444,19 @@ class Set(Wk.Set):
             return other
         return Set(self._wk_objects(other))
 
+    # The C API's names, through the same guard.
+    def is_subset(self, other):
+        return _set_op('is_subset', self, other)
+
+    def is_superset(self, other):
+        return _set_op('is_superset', self, other)
+
+    def is_disjoint(self, other):
+        return _set_op('is_disjoint', self, other)
+
+    def equal(self, other):
+        return _set_op('equal', self, other)
+
     def issubset(self, other):
         return _set_op('is_subset', self, self._wk_as_set(other))
 

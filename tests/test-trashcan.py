@@ -304,7 +304,8 @@ out.extend(t)
 out.extend(o for o in s if not isinstance(o, C))   # nothing
 answers = (s.isdisjoint(s2), s2.isdisjoint(s), s <= s2, s >= s2, s < s2,
            s > s2, s == s2, s != s2, s.issubset(s2), s.issuperset(s2),
-           s2 <= s, s == s)
+           s2 <= s, s == s, s.is_subset(s2), s.is_superset(s2),
+           s.is_disjoint(s2), s.equal(s2))
 assert all(isinstance(a, bool) for a in answers), answers
 """)
 
