@@ -894,6 +894,12 @@ set_op (PyObject         *module,
     {
       WkSet *made = wk_set_intersection (set, other);
 
+      if (made == NULL)
+        {
+          /* A precondition failed: wobj said so. */
+          result = Py_NewRef (Py_None);
+          goto out;
+        }
       result = pygobject_new (G_OBJECT (made));
       g_object_unref (made);
       goto out;
