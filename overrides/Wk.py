@@ -138,8 +138,7 @@ def _shared_for(name, obj, make):
         return table[obj]    # the helper's lookup when it is loaded
     except KeyError:
         pass
-    _inserted, value = table.lookup_or_insert_value(obj, _pyvalue(make()))
-    return value
+    return table.setdefault(obj, make())
 
 
 # What a Wk.Ref made here knows beyond its C object, [hash, callback],
@@ -919,11 +918,31 @@ class ValueTable(_MappingMixin, Wk.ValueTable):
         _check_key(key)
         if isinstance(default, GObject.Object):
             # Atomic: one value wins, whoever else inserts at the same time.
+            if _helper is not None:
+                # Never hands out a wrapper PyGObject is deallocating.
+                return _helper.value_table_setdefault(self, key, default)
             return self.lookup_or_insert(key, lambda k: default)
-        obj = self.lookup(key)
+        obj = self.get(key)   # the helper's, when it is loaded
         if obj is None:
             _check_object(default)
         return obj
+
+    # The snapshots of the C API, which hand out every live object: the
+    # helper's leave out those whose wrapper PyGObject is deallocating.
+    def dup_entries(self):
+        if _helper is not None:
+            return _helper.value_table_dup_entries(self)
+        return Wk.ValueTable.dup_entries(self)
+
+    def dup_keys(self):
+        if _helper is not None:
+            return self.dup_entries()[0]
+        return Wk.ValueTable.dup_keys(self)
+
+    def dup_values(self):
+        if _helper is not None:
+            return self.dup_entries()[1]
+        return Wk.ValueTable.dup_values(self)
 
     def copy(self):
         new = ValueTable()
@@ -1048,7 +1067,7 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
             raise TypeError('pop expected at most 2 arguments, got %d'
                             % (1 + len(default)))
         _check_object(key)
-        found, value = self.pop_value(key)
+        found, value = self._wk_pop_value(key)
         if not found:
             if default:
                 return default[0]
@@ -1061,13 +1080,24 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
             if not keys:
                 raise KeyError('popitem(): dictionary is empty')
             for key in keys:
-                found, value = self.pop_value(key)
+                found, value = self._wk_pop_value(key)
                 if found:
                     return key, value
+
+    def _wk_pop_value(self, key):
+        if _helper is not None:
+            # With the GIL held: PyGObject's invoke path for the value
+            # crashes while CPython's trashcan defers deallocations
+            # (docs/python.md).
+            return _helper.key_table_pop(self, key)
+        return self.pop_value(key)
 
     def setdefault(self, key, default=None):
         _check_object(key)
         # Atomic: one value wins, whoever else inserts at the same time.
+        if _helper is not None:
+            # As _wk_pop_value().
+            return _helper.key_table_setdefault(self, key, default)
         _inserted, value = self.lookup_or_insert_value(key, _pyvalue(default))
         return value
 
@@ -1082,6 +1112,22 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
         for key, value in self._wk_iter_items():
             new[key] = _copy.deepcopy(value, memo)
         return new
+
+    # The snapshots of the C API, as for Wk.ValueTable.
+    def dup_entries(self):
+        if _helper is not None:
+            return _helper.key_table_dup_entries(self)
+        return Wk.KeyTable.dup_entries(self)
+
+    def dup_keys(self):
+        if _helper is not None:
+            return self.dup_entries()[0]
+        return Wk.KeyTable.dup_keys(self)
+
+    def dup_values(self):
+        if _helper is not None:
+            return self.dup_entries()[1]
+        return Wk.KeyTable.dup_values(self)
 
     def keyrefs(self):
         """A list of Wk.Refs to the keys (weakref's keyrefs)."""
@@ -1105,6 +1151,16 @@ def _member_gtype(member_type):
         raise TypeError('member_type must be GObject.Object or a subclass, not %r'
                         % (member_type,))
     return gtype
+
+def _set_op(name, set_, other):
+    """The C set operation @name (Wk.Set.update, is_subset, ...) of the
+    Wk.Sets @set_ and @other. wobj takes and drops a reference to every
+    member: the helper keeps that from deallocating a second time a member
+    whose wrapper PyGObject is deallocating (docs/python.md)."""
+    if _helper is not None:
+        return _helper.set_op(name, set_, other)
+    return getattr(Wk.Set, name)(set_, other)
+
 
 class Set(Wk.Set):
     """A set of weakly held GObjects, compared by identity: the counterpart
@@ -1253,9 +1309,16 @@ class Set(Wk.Set):
     def clear(self):
         self.remove_all()
 
+    def dup_members(self):
+        if _helper is not None:
+            # Leaves out the members whose wrapper PyGObject is
+            # deallocating: PyGObject would hand them out.
+            return _helper.set_dup_members(self)
+        return Wk.Set.dup_members(self)
+
     def copy(self):
         new = self._wk_new()
-        Wk.Set.update(new, self)
+        _set_op('update', new, self)
         return new
 
     def __copy__(self):
@@ -1281,7 +1344,7 @@ class Set(Wk.Set):
 
     def update(self, other):
         if isinstance(other, Wk.Set) and self._wk_set_fits(other):
-            Wk.Set.update(self, other)
+            _set_op('update', self, other)
             return
         for obj in other:
             self.add(obj)
@@ -1295,9 +1358,9 @@ class Set(Wk.Set):
 
     def __iand__(self, other):
         if isinstance(other, Wk.Set):
-            Wk.Set.intersection_update(self, other)
+            _set_op('intersection_update', self, other)
             return self
-        Wk.Set.intersection_update(self, Set(self._wk_objects(other)))
+        _set_op('intersection_update', self, Set(self._wk_objects(other)))
         return self
 
     def difference_update(self, other):
@@ -1305,7 +1368,7 @@ class Set(Wk.Set):
 
     def __isub__(self, other):
         if isinstance(other, Wk.Set):
-            Wk.Set.difference_update(self, other)
+            _set_op('difference_update', self, other)
             return self
         for obj in self._wk_objects(other):
             self.discard(obj)
@@ -1316,7 +1379,7 @@ class Set(Wk.Set):
 
     def __ixor__(self, other):
         if isinstance(other, Wk.Set) and self._wk_set_fits(other):
-            Wk.Set.symmetric_difference_update(self, other)
+            _set_op('symmetric_difference_update', self, other)
             return self
         if other is self:
             self.remove_all()
@@ -1347,7 +1410,7 @@ class Set(Wk.Set):
         # operand item that is not a GObject raises TypeError here, as in
         # every other operation but `in`.
         if isinstance(other, Wk.Set):
-            return Wk.Set.intersection(self, other)
+            return _set_op('intersection', self, other)
         return self._wk_new(obj for obj in self._wk_objects(other) if obj in self)
 
     __and__ = intersection
@@ -1381,38 +1444,51 @@ class Set(Wk.Set):
             return other
         return Set(self._wk_objects(other))
 
+    # The C API's names, through the same guard.
+    def is_subset(self, other):
+        return _set_op('is_subset', self, other)
+
+    def is_superset(self, other):
+        return _set_op('is_superset', self, other)
+
+    def is_disjoint(self, other):
+        return _set_op('is_disjoint', self, other)
+
+    def equal(self, other):
+        return _set_op('equal', self, other)
+
     def issubset(self, other):
-        return self.is_subset(self._wk_as_set(other))
+        return _set_op('is_subset', self, self._wk_as_set(other))
 
     __le__ = issubset
 
     def __lt__(self, other):
         other = self._wk_as_set(other)
-        return self.is_subset(other) and not self.equal(other)
+        return _set_op('is_subset', self, other) and not _set_op('equal', self, other)
 
     def issuperset(self, other):
-        return self.is_superset(self._wk_as_set(other))
+        return _set_op('is_superset', self, self._wk_as_set(other))
 
     __ge__ = issuperset
 
     def __gt__(self, other):
         other = self._wk_as_set(other)
-        return self.is_superset(other) and not self.equal(other)
+        return _set_op('is_superset', self, other) and not _set_op('equal', self, other)
 
     def isdisjoint(self, other):
         if isinstance(other, Wk.Set):
-            return self.is_disjoint(other)
+            return _set_op('is_disjoint', self, other)
         return not any(obj in self for obj in self._wk_objects(other))
 
     def __eq__(self, other):
         if not isinstance(other, Wk.Set):
             return NotImplemented
-        return self.equal(other)
+        return _set_op('equal', self, other)
 
     def __ne__(self, other):
         if not isinstance(other, Wk.Set):
             return NotImplemented
-        return not self.equal(other)
+        return not _set_op('equal', self, other)
 
 
 Set = override(Set)

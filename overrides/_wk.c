@@ -31,6 +31,10 @@
  * pygobject_wrapper_key), and hands it out again from there. */
 static GQuark wrapper_quark;
 
+/* PyGObject's GType for a GValue holding a Python object
+ * (GObject.TYPE_PYOBJECT): what the overrides store in a Wk.KeyTable. */
+static GType pyobject_gtype;
+
 /* Whether @wrapper, the qdata wrapper of a live object, is being
  * deallocated. A live PyGObject wrapper is tracked by the cycle collector
  * from its creation on (pygobject_new_full(), tp_alloc); the deallocation
@@ -803,6 +807,392 @@ set_pop (PyObject *module,
   Py_RETURN_NONE;
 }
 
+/* Pins the wrappers being deallocated of the members of @set into @pins:
+ * each is held one up (see unref_guarded()), so that the references wobj
+ * takes and drops to that member, through PyGObject's toggle notify, can't
+ * deallocate it a second time. pins_release() puts the counts back, without
+ * a deallocation: the one under way completes. The walk goes through the C
+ * iterator, handled as iter_settle() does. */
+static void
+pins_add_set (GPtrArray *pins,
+              WkSet     *set)
+{
+  WkSetIter iter;
+  gpointer member;
+
+  /* Each step releases the member the step before returned: pinned by
+   * then if its wrapper is being deallocated. The last is released when
+   * the iterator ends. */
+  wk_set_iter_init (&iter, set);
+  while (wk_set_iter_next (&iter, &member))
+    {
+      PyObject *wrapper = g_object_get_qdata (member, wrapper_quark);
+
+      if (wrapper != NULL && wrapper_is_dying (wrapper))
+        {
+          Py_INCREF (wrapper);
+          g_ptr_array_add (pins, wrapper);
+        }
+    }
+}
+
+static void
+pins_release (GPtrArray *pins)
+{
+  for (guint i = 0; i < pins->len; i++)
+    {
+      PyObject *wrapper = g_ptr_array_index (pins, i);
+
+      Py_SET_REFCNT (wrapper, Py_REFCNT (wrapper) - 1);
+    }
+  g_ptr_array_unref (pins);
+}
+
+/* _wk.set_op(name, set, other): the C set operation @name of two Wk.Sets
+ * ("update", "intersection_update", "difference_update",
+ * "symmetric_difference_update", "intersection", "is_subset",
+ * "is_superset", "is_disjoint", "equal"), with the GIL held. wobj takes
+ * and drops a reference to every member of both sets: the wrappers being
+ * deallocated are pinned across it (pins_add_set()). Such a member still
+ * counts, as it does in len(): its GObject lives until the deallocation
+ * completes, and no wrapper of it is handed out. */
+static PyObject *
+set_op (PyObject         *module,
+        PyObject *const  *args,
+        Py_ssize_t        nargs)
+{
+  const char *name;
+  WkSet *set;
+  WkSet *other;
+  GPtrArray *pins;
+  PyObject *result = NULL;
+
+  if (nargs != 3 || !PyUnicode_Check (args[0]))
+    {
+      PyErr_SetString (PyExc_TypeError, "set_op(name, set, other) takes a str and 2 Wk.Sets");
+      return NULL;
+    }
+  if ((name = PyUnicode_AsUTF8 (args[0])) == NULL
+      || (set = instance_of (args[1], WK_TYPE_SET, "Wk.Set")) == NULL
+      || (other = instance_of (args[2], WK_TYPE_SET, "Wk.Set")) == NULL)
+    return NULL;
+
+  pins = g_ptr_array_new ();
+  pins_add_set (pins, set);
+  if (other != set)
+    pins_add_set (pins, other);
+
+  if (strcmp (name, "update") == 0)
+    wk_set_update (set, other);
+  else if (strcmp (name, "intersection_update") == 0)
+    wk_set_intersection_update (set, other);
+  else if (strcmp (name, "difference_update") == 0)
+    wk_set_difference_update (set, other);
+  else if (strcmp (name, "symmetric_difference_update") == 0)
+    wk_set_symmetric_difference_update (set, other);
+  else if (strcmp (name, "intersection") == 0)
+    {
+      WkSet *made = wk_set_intersection (set, other);
+
+      if (made == NULL)
+        {
+          /* A precondition failed: wobj said so. */
+          result = Py_NewRef (Py_None);
+          goto out;
+        }
+      result = pygobject_new (G_OBJECT (made));
+      g_object_unref (made);
+      goto out;
+    }
+  else if (strcmp (name, "is_subset") == 0)
+    result = PyBool_FromLong (wk_set_is_subset (set, other));
+  else if (strcmp (name, "is_superset") == 0)
+    result = PyBool_FromLong (wk_set_is_superset (set, other));
+  else if (strcmp (name, "is_disjoint") == 0)
+    result = PyBool_FromLong (wk_set_is_disjoint (set, other));
+  else if (strcmp (name, "equal") == 0)
+    result = PyBool_FromLong (wk_set_equal (set, other));
+  else
+    {
+      PyErr_Format (PyExc_ValueError, "no set operation %s", name);
+      goto out;
+    }
+  if (result == NULL)
+    result = Py_NewRef (Py_None);
+
+out:
+  pins_release (pins);
+  return result;
+}
+
+/* Wraps the members of @objects (transfer full, freed here) into a new
+ * list, skipping those whose wrapper is being deallocated; NULL with an
+ * exception. */
+static PyObject *
+wrap_members (GPtrArray *objects)
+{
+  PyObject *list = PyList_New (0);
+  guint i;
+
+  g_ptr_array_set_free_func (objects, NULL);
+  for (i = 0; list != NULL && i < objects->len; i++)
+    {
+      PyObject *item = wrap_full (g_ptr_array_index (objects, i));
+
+      if (item == NULL || (item != Py_None && PyList_Append (list, item) < 0))
+        Py_CLEAR (list);
+      Py_XDECREF (item);
+    }
+  /* After an error: the references not given to wrap_full(). */
+  for (; i < objects->len; i++)
+    unref_guarded (g_ptr_array_index (objects, i));
+  g_ptr_array_unref (objects);
+  return list;
+}
+
+/* _wk.set_dup_members(set): Wk.Set.dup_members() without the members whose
+ * wrapper is being deallocated (PyGObject would hand them out). */
+static PyObject *
+set_dup_members (PyObject *module,
+                 PyObject *set_object)
+{
+  WkSet *set = instance_of (set_object, WK_TYPE_SET, "Wk.Set");
+
+  if (set == NULL)
+    return NULL;
+  return wrap_members (wk_set_dup_members (set));
+}
+
+/* _wk.value_table_dup_entries(table): (keys, objects), the lists of
+ * Wk.ValueTable.dup_entries() without the entries whose object's wrapper
+ * is being deallocated. dup_keys() and dup_values() come from it: wobj's
+ * own take and drop a reference to every object, which the helper must
+ * drop itself (unref_guarded()). */
+static PyObject *
+value_table_dup_entries (PyObject *module,
+                         PyObject *table_object)
+{
+  WkValueTable *table = instance_of (table_object, WK_TYPE_VALUE_TABLE, "Wk.ValueTable");
+  GPtrArray *keys = NULL;
+  GPtrArray *objects = NULL;
+  PyObject *py_keys;
+  PyObject *py_objects;
+  PyObject *result = NULL;
+  guint i;
+
+  if (table == NULL)
+    return NULL;
+  wk_value_table_dup_entries (table, &keys, &objects);
+  g_ptr_array_set_free_func (objects, NULL);
+  py_keys = PyList_New (0);
+  py_objects = PyList_New (0);
+  for (i = 0; i < objects->len; i++)
+    {
+      PyObject *item;
+      PyObject *key;
+
+      if (py_keys == NULL || py_objects == NULL)
+        break;
+      item = wrap_full (g_ptr_array_index (objects, i));
+      if (item == NULL)
+        {
+          i++;
+          Py_CLEAR (py_keys);
+          break;
+        }
+      if (item != Py_None)
+        {
+          key = PyUnicode_FromString (g_ptr_array_index (keys, i));
+          if (key == NULL || PyList_Append (py_keys, key) < 0
+              || PyList_Append (py_objects, item) < 0)
+            Py_CLEAR (py_keys);
+          Py_XDECREF (key);
+        }
+      Py_DECREF (item);
+    }
+  for (; i < objects->len; i++)
+    unref_guarded (g_ptr_array_index (objects, i));
+  g_ptr_array_unref (objects);
+  g_ptr_array_unref (keys);
+  if (py_keys != NULL && py_objects != NULL)
+    result = PyTuple_Pack (2, py_keys, py_objects);
+  Py_XDECREF (py_keys);
+  Py_XDECREF (py_objects);
+  return result;
+}
+
+/* _wk.key_table_dup_entries(table): (keys, values), the lists of
+ * Wk.KeyTable.dup_entries() without the entries whose key's wrapper is
+ * being deallocated; dup_keys() and dup_values() come from it, as for
+ * value_table_dup_entries(). */
+static PyObject *
+key_table_dup_entries (PyObject *module,
+                       PyObject *table_object)
+{
+  WkKeyTable *table = instance_of (table_object, WK_TYPE_KEY_TABLE, "Wk.KeyTable");
+  GPtrArray *keys = NULL;
+  GPtrArray *values = NULL;
+  PyObject *py_keys;
+  PyObject *py_values;
+  PyObject *result = NULL;
+  guint i;
+
+  if (table == NULL)
+    return NULL;
+  wk_key_table_dup_entries (table, &keys, &values);
+  g_ptr_array_set_free_func (keys, NULL);
+  py_keys = PyList_New (0);
+  py_values = PyList_New (0);
+  for (i = 0; i < keys->len; i++)
+    {
+      PyObject *key;
+      PyObject *value;
+
+      if (py_keys == NULL || py_values == NULL)
+        break;
+      key = wrap_full (g_ptr_array_index (keys, i));
+      if (key == NULL)
+        {
+          i++;
+          Py_CLEAR (py_keys);
+          break;
+        }
+      if (key != Py_None)
+        {
+          value = pyg_value_as_pyobject (g_ptr_array_index (values, i), TRUE);
+          if (value == NULL || PyList_Append (py_keys, key) < 0
+              || PyList_Append (py_values, value) < 0)
+            Py_CLEAR (py_keys);
+          Py_XDECREF (value);
+        }
+      Py_DECREF (key);
+    }
+  for (; i < keys->len; i++)
+    unref_guarded (g_ptr_array_index (keys, i));
+  g_ptr_array_unref (keys);
+  g_ptr_array_unref (values);
+  if (py_keys != NULL && py_values != NULL)
+    result = PyTuple_Pack (2, py_keys, py_values);
+  Py_XDECREF (py_keys);
+  Py_XDECREF (py_values);
+  return result;
+}
+
+static gpointer
+setdefault_factory (gconstpointer key,
+                    gpointer      user_data)
+{
+  return g_object_ref (user_data);
+}
+
+/* _wk.value_table_setdefault(table, key, default): the object of @key, or
+ * @default (a GObject) inserted as it, atomically. A key whose object's
+ * wrapper is being deallocated is answered as one whose object is dead:
+ * @default replaces it. */
+static PyObject *
+value_table_setdefault (PyObject         *module,
+                        PyObject *const  *args,
+                        Py_ssize_t        nargs)
+{
+  WkValueTable *table;
+  const char *utf8;
+  gpointer fallback;
+  gpointer object;
+  PyObject *result;
+
+  if (nargs != 3)
+    {
+      PyErr_SetString (PyExc_TypeError, "value_table_setdefault(table, key, default) takes 3 arguments");
+      return NULL;
+    }
+  table = instance_of (args[0], WK_TYPE_VALUE_TABLE, "Wk.ValueTable");
+  if (table == NULL || (utf8 = value_table_key (args[1])) == NULL
+      || (fallback = key_object (args[2])) == NULL)
+    return NULL;
+  object = wk_value_table_lookup_or_insert (table, utf8, setdefault_factory, fallback);
+  if (object == fallback)
+    {
+      g_object_unref (object);
+      return Py_NewRef (args[2]);
+    }
+  result = wrap_full (object);
+  if (result == Py_None)
+    {
+      Py_DECREF (result);
+      wk_value_table_insert (table, utf8, fallback);
+      result = Py_NewRef (args[2]);
+    }
+  return result;
+}
+
+/* _wk.key_table_pop(table, key): (found, value), Wk.KeyTable.pop_value()
+ * with the GIL held. PyGObject's invoke path for the GValue of PyGObject's
+ * PyObject type crashes in the chain of test-trashcan.py (its
+ * test_key_table_from_callbacks); the same work here does not. */
+static PyObject *
+key_table_pop (PyObject         *module,
+               PyObject *const  *args,
+               Py_ssize_t        nargs)
+{
+  WkKeyTable *table;
+  GValue value = G_VALUE_INIT;
+  gpointer object;
+  PyObject *py_value;
+  PyObject *result;
+
+  if (nargs != 2)
+    {
+      PyErr_SetString (PyExc_TypeError, "key_table_pop(table, key) takes 2 arguments");
+      return NULL;
+    }
+  table = instance_of (args[0], WK_TYPE_KEY_TABLE, "Wk.KeyTable");
+  if (table == NULL || (object = key_object (args[1])) == NULL)
+    return NULL;
+  if (!wk_key_table_pop_value (table, object, &value))
+    {
+      if (G_IS_VALUE (&value))
+        g_value_unset (&value);
+      return PyTuple_Pack (2, Py_False, Py_None);
+    }
+  py_value = pyg_value_as_pyobject (&value, TRUE);
+  g_value_unset (&value);
+  if (py_value == NULL)
+    return NULL;
+  result = PyTuple_Pack (2, Py_True, py_value);
+  Py_DECREF (py_value);
+  return result;
+}
+
+/* _wk.key_table_setdefault(table, key, default): the value of @key, or
+ * @default stored as it (atomically), as key_table_pop() does it. */
+static PyObject *
+key_table_setdefault (PyObject         *module,
+                      PyObject *const  *args,
+                      Py_ssize_t        nargs)
+{
+  WkKeyTable *table;
+  GValue fallback = G_VALUE_INIT;
+  GValue value = G_VALUE_INIT;
+  gpointer object;
+  PyObject *result;
+
+  if (nargs != 3)
+    {
+      PyErr_SetString (PyExc_TypeError, "key_table_setdefault(table, key, default) takes 3 arguments");
+      return NULL;
+    }
+  table = instance_of (args[0], WK_TYPE_KEY_TABLE, "Wk.KeyTable");
+  if (table == NULL || (object = key_object (args[1])) == NULL)
+    return NULL;
+  g_value_init (&fallback, pyobject_gtype);
+  g_value_set_boxed (&fallback, args[2]);
+  wk_key_table_lookup_or_insert_value (table, object, &fallback, &value);
+  g_value_unset (&fallback);
+  result = pyg_value_as_pyobject (&value, TRUE);
+  g_value_unset (&value);
+  return result;
+}
+
 /* _wk.instance_dict(obj): the instance dict of the GObject wrapper @obj,
  * or None when it has none. Reading obj.__dict__ would make one, and with
  * it a toggle reference (see unref_guarded()). */
@@ -852,6 +1242,20 @@ static PyMethodDef module_methods[] = {
     "set_pop(set): a popped member, or None when the set is empty." },
   { "instance_dict", instance_dict, METH_O,
     "The instance dict of a GObject wrapper, or None: never makes one." },
+  { "set_op", (PyCFunction) (void (*) (void)) set_op, METH_FASTCALL,
+    "set_op(name, set, other): a C set operation of two Wk.Sets." },
+  { "set_dup_members", set_dup_members, METH_O,
+    "set_dup_members(set): the live members, as Wk.Set.dup_members()." },
+  { "value_table_dup_entries", value_table_dup_entries, METH_O,
+    "value_table_dup_entries(table): (keys, objects) of the live entries." },
+  { "key_table_dup_entries", key_table_dup_entries, METH_O,
+    "key_table_dup_entries(table): (keys, values) of the live entries." },
+  { "value_table_setdefault", (PyCFunction) (void (*) (void)) value_table_setdefault, METH_FASTCALL,
+    "value_table_setdefault(table, key, default): the object of key, or default inserted." },
+  { "key_table_pop", (PyCFunction) (void (*) (void)) key_table_pop, METH_FASTCALL,
+    "key_table_pop(table, key): (found, value)." },
+  { "key_table_setdefault", (PyCFunction) (void (*) (void)) key_table_setdefault, METH_FASTCALL,
+    "key_table_setdefault(table, key, default): the value of key, or default stored." },
   { "wrapper_is_dying", py_wrapper_is_dying, METH_O,
     "Whether the wrapper of the object's GObject is being deallocated." },
   { NULL, NULL, 0, NULL },
@@ -879,6 +1283,12 @@ PyInit__wk (void)
   Py_DECREF (gobject_module);
 
   wrapper_quark = g_quark_from_static_string ("PyGObject::wrapper");
+  pyobject_gtype = g_type_from_name ("PyObject");
+  if (pyobject_gtype == G_TYPE_INVALID)
+    {
+      PyErr_SetString (PyExc_ImportError, "PyGObject's PyObject GType is not registered");
+      return NULL;
+    }
 
   if (PyType_Ready (&Iter_Type) < 0)
     return NULL;

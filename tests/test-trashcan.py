@@ -212,6 +212,171 @@ check_all_finalized(tracked)
 print('ok')
 """)
 
+    # The chain of test_iteration_from_callbacks, with a callback that runs
+    # @ops (a function body of `r`) while the chain is torn down: the
+    # containers hold children whose wrappers are being deallocated.
+    CHAIN = """
+vt = Wk.ValueTable()
+kt = Wk.KeyTable()
+s = Wk.Set()
+s2 = Wk.Set()
+objs = [C() for _ in range(N)]
+tracked = [Wk.Ref.new(o) for o in objs]
+calls = []
+errors = []
+def is_live_object(o):
+    return isinstance(o, C) and o.attribute >= 0
+class Out:
+    # Checks what the operations hand out, without keeping it alive (the
+    # chain must go on being torn down).
+    def extend(self, objs):
+        for o in objs:
+            assert is_live_object(o), o
+out = Out()
+def ops(r):
+%s
+def run(r):
+    calls.append(r)
+    try:
+        ops(r)
+    except Exception as e:
+        errors.append(repr(e))
+refs = []
+for i, (parent, child) in enumerate(zip(objs, objs[1:])):
+    vt['k%%d' %% i] = child
+    kt[child] = i
+    s.add(child)
+    if i %% 2:
+        s2.add(child)
+    child.attribute = i      # a toggle reference
+    refs.append(Wk.Ref(parent, run))
+    kt[parent] = child
+del parent, child
+objs[1:] = []
+del objs
+gc.collect()
+assert len(calls) == N - 1, (len(calls), N)
+assert not errors, errors[:3]
+del calls
+check_all_finalized(tracked)
+print('ok')
+"""
+
+    def check_ops(self, ops):
+        body = '\n'.join('    ' + line for line in ops.strip().splitlines())
+        self.check(self.CHAIN % body)
+
+    def test_set_copy_from_callbacks(self):
+        self.check_ops("""
+import copy
+for t in (s.copy(), copy.copy(s), copy.deepcopy(s), Wk.Set(s)):
+    out.extend(t)
+""")
+
+    def test_set_algebra_from_callbacks(self):
+        self.check_ops("""
+for t in (s | s2, s & s2, s - s2, s ^ s2, s2 | s, s2 & s, s2 - s, s2 ^ s,
+          s.union(s2), s.intersection(s2), s.difference(s2),
+          s.symmetric_difference(s2)):
+    out.extend(t)
+""")
+
+    def test_set_updates_from_callbacks(self):
+        self.check_ops("""
+extra = C()      # live, not in the chain
+extra.attribute = 0
+for op in ('update', 'intersection_update', 'difference_update',
+           'symmetric_difference_update'):
+    for a, b in ((Wk.Set(), s), (Wk.Set(), s2)):
+        a.add(extra)
+        getattr(a, op)(b)
+        out.extend(a)
+t = Wk.Set()
+t |= s
+t &= s2
+t ^= s
+t -= s2
+out.extend(t)
+""")
+
+    def test_set_comparisons_from_callbacks(self):
+        self.check_ops("""
+out.extend(o for o in s if not isinstance(o, C))   # nothing
+answers = (s.isdisjoint(s2), s2.isdisjoint(s), s <= s2, s >= s2, s < s2,
+           s > s2, s == s2, s != s2, s.issubset(s2), s.issuperset(s2),
+           s2 <= s, s == s, s.is_subset(s2), s.is_superset(s2),
+           s.is_disjoint(s2), s.equal(s2))
+assert all(isinstance(a, bool) for a in answers), answers
+""")
+
+    def test_snapshots_from_callbacks(self):
+        self.check_ops("""
+out.extend(s.dup_members())
+out.extend(vt.dup_values())
+keys = vt.dup_keys()
+assert all(isinstance(k, str) for k in keys), keys
+keys, values = vt.dup_entries()
+assert len(keys) == len(values)
+out.extend(values)
+out.extend(kt.dup_keys())
+keys, values = kt.dup_entries()
+assert len(keys) == len(values)
+out.extend(keys)
+""")
+
+    def test_table_copies_from_callbacks(self):
+        self.check_ops("""
+import copy
+for t in (vt.copy(), copy.copy(vt), copy.deepcopy(vt), Wk.ValueTable(vt),
+          vt | vt, kt.copy(), copy.copy(kt), Wk.KeyTable(kt), kt | kt):
+    out.extend(k for k in t.keys() if isinstance(k, C))
+    out.extend(v for v in t.values() if isinstance(v, C))
+u = Wk.ValueTable()
+u |= vt
+u.update(vt)
+out.extend(u.values())
+w = Wk.KeyTable()
+w |= kt
+w.update(kt)
+out.extend(w)
+""")
+
+    def test_setdefault_from_callbacks(self):
+        self.check_ops("""
+spare = C()
+for i in range(N):
+    o = vt.setdefault('k%d' % i, spare)
+    assert o is spare or is_live_object(o), o
+    try:
+        o = vt.setdefault('k%d' % i)
+    except TypeError:
+        pass     # no live object: None can't be one
+    else:
+        assert o is spare or is_live_object(o), o
+for o in list(s):
+    kt.setdefault(o, 0)
+""")
+
+    def test_key_table_from_callbacks(self):
+        # Lookups, setdefault() and pop() of a Wk.KeyTable with keys that
+        # live, whose values are wrappers of the chain.
+        self.check_ops("""
+for o in list(s):
+    v = kt.setdefault(o, 0)
+    assert v is None or isinstance(v, (int, C)), v
+    v = kt.get(o)
+    assert o in kt and (v is None or isinstance(v, (int, C))), v
+    v = kt.pop(o, None)
+    assert v is None or isinstance(v, (int, C)), v
+    kt[o] = v
+for i in range(3):
+    try:
+        k, v = kt.popitem()
+    except KeyError:
+        break
+    kt[k] = v
+""")
+
     def test_finalize_and_connect_weak_in_the_chain(self):
         self.check("""
 class Emitter(GObject.Object):
