@@ -3,25 +3,38 @@
 #include "config.h"
 
 #include "wk-anchor-private.h"
+#include "wk-gate-private.h"
 #include "wk-lock-private.h"
 #include "wk-owner-private.h"
 
 /* WkAnchor: the one record through which wobj holds an object weakly.
  *
  * Every object held by wobj carries exactly one live anchor, stored in its
- * qdata. The anchor owns the object's only GWeakRef (GLib 2.74 scans a list
- * of every GWeakRef of an object to clear one, so one per holder would be
- * quadratic) and its only weak notify, registered once and never removed
- * (g_object_weak_unref() cannot be made safe against another thread
- * finalizing the object). Each holder joins the anchor's list of
- * memberships and leaves it in O(1) under the anchor's lock.
+ * qdata. The anchor has the object's only weak notify, registered once and
+ * never removed (g_object_weak_unref() cannot be made safe against another
+ * thread finalizing the object), and a gate (wk-gate-private.h) through
+ * which lookups turn its pointer into a strong reference. It has no
+ * GWeakRef: on GLib 2.74 they all share one process-wide lock, inside
+ * which g_weak_ref_get() runs toggle notifies (a deadlock with Python's
+ * GIL), and a GWeakRef cleared on one thread while another runs
+ * g_object_run_dispose() corrupts GLib's list of them. Each holder joins
+ * the anchor's list of memberships and leaves it in O(1) under the
+ * anchor's lock.
  *
  * The weak notify is the object's death: it runs in dispose, both for the
- * last unref (after GLib cleared the GWeakRef) and for g_object_run_dispose()
- * (which on 2.74 clears the GWeakRef right after it). It marks the anchor
- * dead, takes the whole list under the lock, then hands every membership to
- * its owner with no lock held. An anchor never comes back to life: an object
- * that survives its dispose gets a fresh anchor the next time it is held.
+ * last unref and for g_object_run_dispose(). Under the lock it closes the
+ * gate and takes the whole list; it then waits for the lookups still
+ * inside the gate (each gives its reference back while this thread still
+ * holds the object) and hands every membership to its owner with no lock
+ * held. An anchor never comes back to life: an object that survives its
+ * dispose gets a fresh anchor, with a fresh weak notify, the next time it
+ * is held.
+ *
+ * What GLib holds of an anchor during a dispose on another thread: the
+ * weak notify's registration (which owns a reference, dropped by the
+ * notify itself) and the qdata slot (which owns one, dropped by whoever
+ * removes it from the qdata). Nothing else of GLib points into an anchor,
+ * so the last wk_anchor_unref(), on any thread, frees only wobj's memory.
  *
  * References to an anchor: one for the object's qdata (dropped when the
  * weak notify removes it, or at finalize), one for the weak notify, one per
@@ -29,16 +42,16 @@
 struct _WkAnchor
 {
   gatomicrefcount  ref_count;
-  gint             dead;          /* atomic; set once, under the lock */
+  WkGate           gate;          /* the object; closed under the lock */
   WkLock           lock;
-  GWeakRef         object;
   WkMembership    *memberships;   /* under the lock */
 };
 
 /* The objects whose death this thread is delivering, innermost first: a
- * handler of an object's death can't hold it anew. (On GLib 2.74,
- * g_object_run_dispose() clears the object's GWeakRefs right after its weak
- * notifies: an anchor made in between would never see the object again.) */
+ * handler of an object's death can't hold it anew. In the last unref the
+ * weak notifies registered during dispose run once more before finalize
+ * and those registered after them never do: an anchor made by such a
+ * handler would outlive its object. */
 typedef struct _DyingFrame DyingFrame;
 struct _DyingFrame
 {
@@ -86,7 +99,7 @@ wk_anchor_unref (WkAnchor *anchor)
 
   g_assert (anchor->memberships == NULL);
 
-  g_weak_ref_clear (&anchor->object);
+  wk_gate_clear (&anchor->gate);
   wk_lock_clear (&anchor->lock);
   g_free (anchor);
 }
@@ -108,13 +121,17 @@ anchor_weak_notify (gpointer  data,
   dying_frames = &frame;
 
   wk_lock (&anchor->lock);
-  g_atomic_int_set (&anchor->dead, TRUE);
+  wk_gate_close (&anchor->gate);
   dead = g_steal_pointer (&anchor->memberships);
   /* Counted while the lock still excludes every holder, so that a
    * container sees the death in its size from this moment on. */
   for (WkMembership *m = dead; m != NULL; m = m->next)
     wk_owner_add_dead (m->owner);
   wk_unlock (&anchor->lock);
+
+  /* Lookups that entered the gate before it closed give their reference
+   * back before this dispose may go on. */
+  wk_gate_finish (&anchor->gate);
 
   /* Whoever holds the object next must get a fresh anchor. */
   if (g_object_replace_qdata (where_the_object_was, anchor_quark (),
@@ -173,7 +190,7 @@ dup_live_anchor (gpointer data,
   if (seen != NULL)
     *seen = anchor;
 
-  if (anchor == NULL || g_atomic_int_get (&anchor->dead))
+  if (anchor == NULL || wk_gate_is_closed (&anchor->gate))
     return NULL;
 
   return wk_anchor_ref (anchor);
@@ -222,7 +239,7 @@ wk_anchor_dup_for_object (GObject *object)
       /* One for the caller, one for the weak notify, one for the qdata. */
       wk_ref_count_init (&anchor->ref_count, 3);
       wk_lock_init (&anchor->lock);
-      g_weak_ref_init (&anchor->object, object);
+      wk_gate_init (&anchor->gate, object);
 
       /* The weak notify goes in before the anchor is published: if another
        * thread runs g_object_run_dispose() in between, the notify still
@@ -250,28 +267,19 @@ wk_anchor_dup_for_object (GObject *object)
  * wk_anchor_dup_object:
  *
  * Returns: (transfer full) (nullable): a new reference to the object, or
- *   %NULL once it is dead or dying; never an object that wobj has already
- *   reported dead.
+ *   %NULL once its weak notify has begun; never an object that wobj has
+ *   already reported dead.
  */
 gpointer
 wk_anchor_dup_object (WkAnchor *anchor)
 {
-  GObject *object;
-
-  object = g_weak_ref_get (&anchor->object);
-
-  /* g_object_run_dispose() runs the weak notify just before it clears the
-   * GWeakRef: in between the reference would still succeed. */
-  if (object != NULL && g_atomic_int_get (&anchor->dead))
-    g_clear_object (&object);
-
-  return object;
+  return wk_gate_dup (&anchor->gate);
 }
 
 gboolean
 wk_anchor_is_dead (WkAnchor *anchor)
 {
-  return g_atomic_int_get (&anchor->dead);
+  return wk_gate_is_closed (&anchor->gate);
 }
 
 /* For tests: how many holders the anchor lists. */
@@ -306,7 +314,7 @@ wk_membership_join (WkMembership *membership,
 {
   wk_lock (&anchor->lock);
 
-  if (anchor->dead)
+  if (wk_gate_is_closed (&anchor->gate))
     {
       wk_unlock (&anchor->lock);
       return FALSE;
@@ -343,7 +351,7 @@ wk_membership_leave (WkMembership *membership)
 
   wk_lock (&anchor->lock);
 
-  if (anchor->dead)
+  if (wk_gate_is_closed (&anchor->gate))
     {
       wk_unlock (&anchor->lock);
       return FALSE;

@@ -178,6 +178,11 @@ wk_key_table_class_init (WkKeyTableClass *klass)
    * table's thread, after its entry is gone and before its value is
    * released.
    *
+   * A key finalized on another thread leaves lookups and the size at once
+   * and is signalled from the table's main context. If the table is
+   * emptied or the key removed before then, it is not signalled: the
+   * table let go of it first (and released its value).
+   *
    * A handler may change the table or drop it.
    */
   signals[OBJECT_FINALIZED] =

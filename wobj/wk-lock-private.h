@@ -78,6 +78,23 @@ wk_unlock (WkLock *lock)
 #endif
 }
 
+/* g_cond_wait() on a WkLock: the lock is released while waiting, and
+ * race detectors are told so. */
+static inline void
+wk_cond_wait (GCond  *cond,
+              WkLock *lock)
+{
+#ifdef WK_HAVE_TSAN
+  __tsan_mutex_pre_unlock (lock, 0);
+  __tsan_mutex_post_unlock (lock, 0);
+#endif
+  g_cond_wait (cond, &lock->mutex);
+#ifdef WK_HAVE_TSAN
+  __tsan_mutex_pre_lock (lock, 0);
+  __tsan_mutex_post_lock (lock, 0, 0);
+#endif
+}
+
 /* Reference counts of wobj's own records. GLib's g_atomic_ref_count_*()
  * are calls into libglib, twice on every lookup; these are the same
  * sequentially consistent atomics, inline (and, built with

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "wk-gate-private.h"
 #include "wk-lock-private.h"
 #include "wk-owner-private.h"
 
@@ -16,9 +17,9 @@
  * The owner is reference counted apart from its holder because deliveries
  * outlive holders: every membership holds a reference, so a delivery that
  * races with the holder's disposal still finds a valid owner. It reaches the
- * holder only through a GWeakRef, the one safe way to turn a weak pointer
- * into a strong one. Once the holder detaches (in its dispose), memberships
- * that arrive are simply freed.
+ * holder only through a gate (wk-gate-private.h), which the holder's
+ * dispose closes when it detaches; from then on memberships that arrive
+ * are simply freed.
  *
  * The owner's lock is a leaf: nothing else is locked while it is held. */
 struct _WkOwner
@@ -30,12 +31,11 @@ struct _WkOwner
   GDestroyNotify       data_free;
   GThread             *thread;
   GMainContext        *context;
-  GWeakRef             holder;
+  WkGate               holder;           /* closed, under the lock, by detach */
 
   WkLock               lock;
   WkMembership        *inbox_head;       /* under the lock, */
   WkMembership        *inbox_tail;       /* in order of death */
-  guint                detached : 1;     /* under the lock */
   GSource             *source;           /* under the lock: the pending one */
   guint                source_pending : 1;
   guint                sync_requested : 1;
@@ -71,7 +71,7 @@ wk_owner_new (GObject            *holder,
   /* Held so that the address can't be reused by a later thread. */
   owner->thread = g_thread_ref (g_thread_self ());
   owner->context = g_main_context_ref_thread_default ();
-  g_weak_ref_init (&owner->holder, holder);
+  wk_gate_init (&owner->holder, holder);
   wk_lock_init (&owner->lock);
 
   return owner;
@@ -94,7 +94,7 @@ wk_owner_unref (WkOwner *owner)
 
   if (owner->data_free != NULL)
     owner->data_free (owner->data);
-  g_weak_ref_clear (&owner->holder);
+  wk_gate_clear (&owner->holder);
   g_main_context_unref (owner->context);
   g_thread_unref (owner->thread);
   wk_lock_clear (&owner->lock);
@@ -199,16 +199,16 @@ wk_owner_flush (WkOwner *owner)
   if (batch == NULL)
     goto out;
 
-  holder = g_weak_ref_get (&owner->holder);
+  holder = wk_gate_dup (&owner->holder);
 
   if (holder == NULL)
     {
-      /* The holder is in its last unref on some thread: its dispose will
-       * detach, and then nothing is left to deliver to. */
+      /* The holder is in its dispose on some thread: it detaches, and
+       * then nothing is left to deliver to. */
       WkMembership *tail;
 
       wk_lock (&owner->lock);
-      if (owner->detached)
+      if (wk_gate_is_closed (&owner->holder))
         {
           wk_unlock (&owner->lock);
           free_list (batch);
@@ -241,7 +241,7 @@ owner_flush_cb (gpointer user_data)
   wk_lock (&owner->lock);
   owner->source_pending = FALSE;
   source = g_steal_pointer (&owner->source);
-  sync = owner->sync_requested && !owner->detached;
+  sync = owner->sync_requested && !wk_gate_is_closed (&owner->holder);
   owner->sync_requested = FALSE;
   wk_unlock (&owner->lock);
 
@@ -251,7 +251,7 @@ owner_flush_cb (gpointer user_data)
 
   if (sync)
     {
-      GObject *holder = g_weak_ref_get (&owner->holder);
+      GObject *holder = wk_gate_dup (&owner->holder);
 
       if (holder != NULL)
         {
@@ -279,7 +279,7 @@ schedule (WkOwner *owner)
    * owner, which holds the context, and a context that is never iterated
    * again would keep all three forever. */
   wk_lock (&owner->lock);
-  if (owner->detached)
+  if (wk_gate_is_closed (&owner->holder))
     detached = TRUE;
   else if (owner->source == NULL && owner->source_pending)
     owner->source = g_steal_pointer (&source);
@@ -306,7 +306,7 @@ wk_owner_request_sync (WkOwner *owner)
   g_assert (owner->klass->sync != NULL);
 
   wk_lock (&owner->lock);
-  if (!owner->detached)
+  if (!wk_gate_is_closed (&owner->holder))
     {
       owner->sync_requested = TRUE;
       if (!owner->source_pending)
@@ -343,7 +343,7 @@ wk_owner_deliver (WkOwner      *owner,
 
   wk_lock (&owner->lock);
 
-  if (owner->detached)
+  if (wk_gate_is_closed (&owner->holder))
     {
       wk_unlock (&owner->lock);
       wk_membership_free (membership);
@@ -384,7 +384,8 @@ wk_owner_deliver (WkOwner      *owner,
  *
  * Called by the holder's dispose, after it left every membership it still
  * had: frees the memberships waiting for delivery and, from now on, those
- * that arrive. Idempotent.
+ * that arrive, and waits until no delivery is taking a reference to the
+ * holder. Idempotent.
  */
 void
 wk_owner_detach (WkOwner *owner)
@@ -393,11 +394,13 @@ wk_owner_detach (WkOwner *owner)
   GSource *source;
 
   wk_lock (&owner->lock);
-  owner->detached = TRUE;
+  wk_gate_close (&owner->holder);
   batch = g_steal_pointer (&owner->inbox_head);
   owner->inbox_tail = NULL;
   source = g_steal_pointer (&owner->source);
   wk_unlock (&owner->lock);
+
+  wk_gate_finish (&owner->holder);
 
   free_list (batch);
 

@@ -537,6 +537,11 @@ wk_set_class_init (WkSetClass *klass)
    * the set's thread, after it is out of the set and its row out of the
    * list model.
    *
+   * A member finalized on another thread leaves lookups and the size at
+   * once and is signalled from the set's main context. If the set is
+   * emptied or the member removed before then, it is not signalled: the
+   * set let go of it first.
+   *
    * A handler may change the set or drop it.
    */
   signals[OBJECT_FINALIZED] =

@@ -221,6 +221,12 @@ wk_value_table_class_init (WkValueTableClass *klass)
    * the table's thread, after its entry is gone. @key is valid during the
    * emission only.
    *
+   * A value finalized on another thread leaves lookups and the size at
+   * once and is signalled from the table's main context. If the table is
+   * emptied, the key removed or given a new value before then, it is not
+   * signalled: the table let go of it first, and a handler that removes
+   * @key would remove the new value.
+   *
    * A handler may change the table or drop it.
    */
   signals[OBJECT_FINALIZED] =

@@ -388,7 +388,10 @@ g_rw_lock_writer_unlock (GRWLock *rw_lock)
 
 /* GData (qdata: wobj's anchor is one) is guarded by a bit lock inside
  * libglib. Model it as a lock on the list's address; for dup, the
- * duplicate function runs under that lock. */
+ * duplicate function runs under that lock: it acquires when it starts
+ * and releases when it returns, so that what it read is ordered before
+ * whatever a later holder of the lock does (such as removing the value
+ * and freeing it). */
 typedef struct
 {
   GDuplicateFunc func;
@@ -402,8 +405,13 @@ dup_trampoline (gpointer data,
 {
   DupData *dup = user_data;
 
+  gpointer result;
+
   __tsan_acquire (dup->datalist);
-  return dup->func (data, dup->user_data);
+  result = dup->func (data, dup->user_data);
+  __tsan_release (dup->datalist);
+
+  return result;
 }
 
 gpointer
