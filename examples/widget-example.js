@@ -10,17 +10,18 @@
 // its removal, and only goes when the child forgets it.
 //
 // One gjs rule shapes it: gjs runs no JavaScript while its garbage collector
-// runs, so a WkRef callback for an object whose last reference was its own
-// JavaScript wrapper (it dies inside a collection) is dropped. Here the
-// parent is held by GTK (a frame) when it dies, so the callback runs; where
-// an object may die inside a collection, ask is_alive() or dup_object()
-// after System.gc(), as part two does.
+// runs, and an object whose last reference was its own JavaScript wrapper
+// dies inside a collection. So in gjs wobj tells of every death from the
+// main context, a little later, as FinalizationRegistry does
+// (Wk.Delivery.IDLE): the parent is gone at once (is_alive(), dup_object()),
+// and the child's callback runs when the main context is next iterated.
 //
 // Run it with `gjs -m widget-example.js` under a display (`xvfb-run -a`
 // without one), against an installed wobj (GI_TYPELIB_PATH and
 // LD_LIBRARY_PATH pointing at the prefix if it is not a system one). Exits 0
 // only if everything happened as described.
 
+import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
 import Gtk from 'gi://Gtk?version=4.0';
 import System from 'system';
@@ -106,8 +107,7 @@ function weakChild() {
     orphans.append(child);
 
     // Let the parent's JavaScript wrapper go: from now on only the frame
-    // holds the parent, so it dies when GTK drops it, outside any
-    // collection, and the callback can run.
+    // holds the parent, so it dies when GTK drops it.
     tree.parent = null;
     System.gc();
     check(witness.is_alive(), 'the parent lives, held by the frame alone');
@@ -116,6 +116,9 @@ function weakChild() {
     frame.set_child(null);
 
     check(!witness.is_alive(), 'the parent was finalized at once');
+    check(child.parentGoneCalls === 0, "the child hears of it from the main context, not yet");
+    while (GLib.MainContext.default().iteration(false))
+        ;
     check(child.parentGoneCalls === 1, "the child's callback ran once");
     check(child.getParentBox() === null, 'the child sees its parent gone');
     check(child.label === 'My parent is gone', `and says so: "${child.label}"`);
