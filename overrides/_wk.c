@@ -27,6 +27,31 @@
 #include <pygobject.h>
 #include <wobj.h>
 
+/* Holding the GIL across wobj's calls is what makes the hot paths fast,
+ * but a thread that does nothing else keeps it for CPython's whole switch
+ * interval (5 ms) each time: another thread that needs the GIL often,
+ * such as one dropping Python-owned objects (PyGObject takes the GIL back
+ * in each finalization), then gets one turn per interval. Issue 12's
+ * reader/dropper reproducer took 20 s instead of 5 that way. So every
+ * WOBJ_CALLS_PER_YIELD-th call on a thread runs with the GIL released, as
+ * PyGObject's own calls do; the others keep it. */
+#define WOBJ_CALLS_PER_YIELD 32
+
+static _Thread_local guint calls_since_yield;
+
+#define WOBJ_CALL(result, call)                                         \
+  G_STMT_START {                                                        \
+    if (G_UNLIKELY (++calls_since_yield >= WOBJ_CALLS_PER_YIELD))       \
+      {                                                                 \
+        calls_since_yield = 0;                                          \
+        Py_BEGIN_ALLOW_THREADS                                          \
+        result = call;                                                  \
+        Py_END_ALLOW_THREADS                                            \
+      }                                                                 \
+    else                                                                \
+      result = call;                                                    \
+  } G_STMT_END
+
 /* PyGObject keeps the wrapper of an object in this qdata (pygobject-object.c,
  * pygobject_wrapper_key), and hands it out again from there. */
 static GQuark wrapper_quark;
@@ -196,7 +221,7 @@ ref_call (PyObject *self,
 
   if (ref == NULL)
     return NULL;
-  object = wk_ref_dup_object (ref);
+  WOBJ_CALL (object, wk_ref_dup_object (ref));
   if (object == NULL)
     Py_RETURN_NONE;
   return wrap_full (object);
@@ -224,7 +249,7 @@ ref_tp_call (PyObject *self,
       PyErr_SetString (PyExc_TypeError, "Wk.Ref is not initialized");
       return NULL;
     }
-  target = wk_ref_dup_object ((WkRef *) object);
+  WOBJ_CALL (target, wk_ref_dup_object ((WkRef *) object));
   if (target == NULL)
     Py_RETURN_NONE;
   return wrap_full (target);
@@ -241,7 +266,7 @@ value_table_getitem (PyObject *self,
 
   if (table == NULL || (utf8 = value_table_key (key)) == NULL)
     return NULL;
-  object = wk_value_table_lookup (table, utf8);
+  WOBJ_CALL (object, wk_value_table_lookup (table, utf8));
   if (object == NULL)
     {
       PyErr_SetObject (PyExc_KeyError, key);
@@ -269,7 +294,7 @@ value_table_get (PyObject         *self,
     }
   if ((utf8 = value_table_key (args[0])) == NULL)
     return NULL;
-  object = wk_value_table_lookup (table, utf8);
+  WOBJ_CALL (object, wk_value_table_lookup (table, utf8));
   if (object == NULL)
     {
       PyObject *fallback = nargs > 1 ? args[1] : Py_None;
@@ -301,7 +326,7 @@ value_table_contains (PyObject *self,
       PyErr_Clear ();
       Py_RETURN_FALSE;
     }
-  object = wk_value_table_lookup (table, utf8);
+  WOBJ_CALL (object, wk_value_table_lookup (table, utf8));
   if (object == NULL)
     Py_RETURN_FALSE;
   return PyBool_FromLong (!unref_guarded (object));
@@ -339,6 +364,7 @@ set_contains (PyObject *self,
 {
   WkSet *set = instance_of (self, WK_TYPE_SET, "Wk.Set");
   GObject *object;
+  gboolean contains;
 
   if (set == NULL)
     return NULL;
@@ -346,7 +372,8 @@ set_contains (PyObject *self,
   if (!PyObject_TypeCheck (item, &PyGObject_Type)
       || (object = pygobject_get (item)) == NULL)
     Py_RETURN_FALSE;
-  return PyBool_FromLong (wk_set_contains (set, object));
+  WOBJ_CALL (contains, wk_set_contains (set, object));
+  return PyBool_FromLong (contains);
 }
 
 /* The notify of a Wk.Ref made by ref_new_full(): calls the Python
