@@ -13,28 +13,29 @@
  * qdata. The anchor has the object's only weak notify, registered once and
  * never removed (g_object_weak_unref() cannot be made safe against another
  * thread finalizing the object), and a gate (wk-gate-private.h) through
- * which lookups turn its pointer into a strong reference. It has no
- * GWeakRef: on GLib 2.74 they all share one process-wide lock, inside
- * which g_weak_ref_get() runs toggle notifies (a deadlock with Python's
- * GIL), and a GWeakRef cleared on one thread while another runs
- * g_object_run_dispose() corrupts GLib's list of them. Each holder joins
- * the anchor's list of memberships and leaves it in O(1) under the
- * anchor's lock.
+ * which lookups turn its pointer into a strong reference. Lookups never
+ * reach it through g_weak_ref_get() alone: on GLib 2.74 that runs toggle
+ * notifies inside a process-wide lock (a deadlock with Python's GIL). The
+ * gate's one GWeakRef only checks a reference taken outside that lock,
+ * and the weak notify clears it on the disposing thread: a GWeakRef
+ * cleared on one thread while another runs g_object_run_dispose()
+ * corrupts GLib's list of them. Each holder joins the anchor's list of
+ * memberships and leaves it in O(1) under the anchor's lock.
  *
  * The weak notify is the object's death: it runs in dispose, both for the
  * last unref and for g_object_run_dispose(). Under the lock it closes the
- * gate and takes the whole list; it then waits for the lookups still
- * inside the gate (each gives its reference back while this thread still
- * holds the object) and hands every membership to its owner with no lock
- * held. An anchor never comes back to life: an object that survives its
+ * gate and takes the whole list; then, with no lock held, it clears the
+ * gate's GWeakRef, waits for the lookups still inside the gate
+ * (wk_gate_finish()) and hands every membership to its owner. An anchor never comes back to life: an object that survives its
  * dispose gets a fresh anchor, with a fresh weak notify, the next time it
  * is held.
  *
  * What GLib holds of an anchor during a dispose on another thread: the
  * weak notify's registration (which owns a reference, dropped by the
- * notify itself) and the qdata slot (which owns one, dropped by whoever
- * removes it from the qdata). Nothing else of GLib points into an anchor,
- * so the last wk_anchor_unref(), on any thread, frees only wobj's memory.
+ * notify itself), the qdata slot (which owns one, dropped by whoever
+ * removes it from the qdata) and, until the notify clears it on the
+ * disposing thread, the gate's GWeakRef. So the last wk_anchor_unref(),
+ * on any thread, frees only wobj's memory.
  *
  * References to an anchor: one for the object's qdata (dropped when the
  * weak notify removes it, or at finalize), one for the weak notify, one per
