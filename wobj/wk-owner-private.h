@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 /* The owner of a holder (a WkRef or a container) is the thread that created
  * it and the thread-default main context it had then. A WkOwner delivers
  * the memberships whose object died to the holder: at once when the object
- * dies on the owner's thread, from an idle source in the owner's context
+ * dies on the owner's thread (unless the owner was made under
+ * WK_DELIVERY_IDLE), from an idle source in the owner's context
  * otherwise. */
 typedef struct _WkOwnerClass
 {
