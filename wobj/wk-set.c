@@ -2,12 +2,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "wk-set.h"
 
 #include "wk-common-private.h"
 #include "wk-ref-private.h"
+#include "wk-set-rows-private.h"
 #include "wk-table-private.h"
 
 /**
@@ -61,16 +60,9 @@
  * model, changed under the table's lock on the owner's thread. */
 typedef struct
 {
-  WkEntry entry;
-  guint   in_model : 1;
-  guint   slot;
+  WkEntry  entry;
+  WkSetRow row;
 } WkSetEntry;
-
-static inline WkSetEntry *
-set_entry (WkEntry *entry)
-{
-  return (WkSetEntry *) entry;
-}
 
 struct _WkSet
 {
@@ -79,13 +71,8 @@ struct _WkSet
   GType      member_type;
 
   /* The list model, changed only on the owner's thread, under the table's
-   * lock. Rows are slots of an array, in insertion order, with holes where
-   * rows were removed; a Fenwick tree counts the filled slots, so that the
-   * row of a slot and the slot of a row take O(log n). */
-  GPtrArray *slots;        /* WkEntry, one reference each; NULL for a hole */
-  guint     *tree;         /* 1-based, over tree_size slots */
-  guint      tree_size;    /* a power of two, >= slots->len */
-  guint      n_items;
+   * lock. */
+  WkSetRows  rows;         /* WkSetEntry, one reference each */
 
   /* Other threads changed the set since the model last caught up. */
   gboolean   model_stale;
@@ -114,163 +101,14 @@ static guint signals[N_SIGNALS];
 
 G_STATIC_ASSERT (sizeof (WkSetIter) == sizeof (WkTableIter));
 
-/* The Fenwick tree. */
-
-static void
-tree_add (WkSet *self,
-          guint  slot,
-          gint   delta)
-{
-  for (guint i = slot + 1; i <= self->tree_size; i += i & -i)
-    self->tree[i] += delta;
-}
-
-/* How many rows come before @slot. */
-static guint
-tree_rank (WkSet *self,
-           guint  slot)
-{
-  guint rank = 0;
-
-  for (guint i = slot; i > 0; i -= i & -i)
-    rank += self->tree[i];
-
-  return rank;
-}
-
-/* The slot of row @row, which exists. */
-static guint
-tree_select (WkSet *self,
-             guint  row)
-{
-  guint slot = 0;
-
-  for (guint step = self->tree_size; step > 0; step >>= 1)
-    {
-      if (slot + step <= self->tree_size && self->tree[slot + step] <= row)
-        {
-          slot += step;
-          row -= self->tree[slot];
-        }
-    }
-
-  return slot;
-}
-
-static void
-tree_rebuild (WkSet *self)
-{
-  memset (self->tree, 0, (self->tree_size + 1) * sizeof (guint));
-
-  for (guint i = 0; i < self->slots->len; i++)
-    if (g_ptr_array_index (self->slots, i) != NULL)
-      self->tree[i + 1] = 1;
-
-  for (guint i = 1; i <= self->tree_size; i++)
-    {
-      guint parent = i + (i & -i);
-
-      if (parent <= self->tree_size)
-        self->tree[parent] += self->tree[i];
-    }
-}
-
-/* Drops the holes once they are most of the array, so that the model
- * stays O(n) in memory; amortized O(1) per removal. */
-static void
-model_compact_locked (WkSet *self)
-{
-  guint filled = 0;
-
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      WkEntry *entry = g_ptr_array_index (self->slots, i);
-
-      if (entry == NULL)
-        continue;
-      set_entry (entry)->slot = filled;
-      self->slots->pdata[filled++] = entry;
-    }
-  g_ptr_array_set_size (self->slots, filled);
-
-  while (self->tree_size > 64 && self->tree_size / 4 > filled)
-    self->tree_size /= 2;
-  self->tree = g_renew (guint, self->tree, self->tree_size + 1);
-  tree_rebuild (self);
-}
-
-/* Returns the row of the appended entry. */
-static guint
-model_append_locked (WkSet   *self,
-                     WkEntry *entry)
-{
-  WkSetEntry *member = set_entry (entry);
-
-  g_assert (!member->in_model);
-
-  if (self->slots->len == self->tree_size)
-    {
-      self->tree_size *= 2;
-      self->tree = g_renew (guint, self->tree, self->tree_size + 1);
-      g_ptr_array_add (self->slots, wk_entry_ref (entry));
-      tree_rebuild (self);
-    }
-  else
-    {
-      g_ptr_array_add (self->slots, wk_entry_ref (entry));
-      tree_add (self, self->slots->len - 1, 1);
-    }
-
-  member->slot = self->slots->len - 1;
-  member->in_model = TRUE;
-
-  return self->n_items++;
-}
-
-/* Returns the row the entry had. The caller drops the model's reference
- * with no lock held. */
-static guint
-model_remove_locked (WkSet   *self,
-                     WkEntry *entry)
-{
-  WkSetEntry *member = set_entry (entry);
-  guint row;
-
-  g_assert (member->in_model);
-  g_assert (g_ptr_array_index (self->slots, member->slot) == entry);
-
-  row = tree_rank (self, member->slot);
-  self->slots->pdata[member->slot] = NULL;
-  tree_add (self, member->slot, -1);
-  member->in_model = FALSE;
-  self->n_items--;
-
-  if (self->slots->len > 64 && self->n_items < self->slots->len / 2)
-    model_compact_locked (self);
-
-  return row;
-}
-
 /* Empties the model; returns the entries it held, each with the model's
  * reference, for the caller to drop with no lock held. */
 static GPtrArray *
 model_clear_locked (WkSet *self)
 {
-  GPtrArray *entries = g_ptr_array_new_full (self->n_items, (GDestroyNotify) wk_entry_unref);
+  GPtrArray *entries = wk_set_rows_take_all (&self->rows);
 
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      WkEntry *entry = g_ptr_array_index (self->slots, i);
-
-      if (entry == NULL)
-        continue;
-      set_entry (entry)->in_model = FALSE;
-      g_ptr_array_add (entries, entry);
-    }
-  g_ptr_array_set_size (self->slots, 0);
-  self->n_items = 0;
-  /* All zeros is the tree of no rows. */
-  memset (self->tree, 0, (self->tree_size + 1) * sizeof (guint));
+  g_ptr_array_set_free_func (entries, (GDestroyNotify) wk_entry_unref);
 
   return entries;
 }
@@ -299,14 +137,17 @@ model_follow_locked (WkSet   *self,
 {
   if (wk_owner_is_current (self->table.owner))
     {
-      if (entry->in_table && !set_entry (entry)->in_model)
+      gboolean in_model = wk_set_rows_contains (&self->rows, entry);
+
+      if (entry->in_table && !in_model)
         {
-          *row = model_append_locked (self, entry);
+          *row = wk_set_rows_append (&self->rows, wk_entry_ref (entry));
           return TRUE;
         }
-      if (!entry->in_table && set_entry (entry)->in_model)
+      if (!entry->in_table && in_model)
         {
-          *row = model_remove_locked (self, entry);
+          /* The caller drops the model's reference with no lock held. */
+          *row = wk_set_rows_remove (&self->rows, entry);
           return TRUE;
         }
       return FALSE;
@@ -346,19 +187,7 @@ wk_set_sync (GObject *holder)
   old_rows = model_clear_locked (self);
   rows = g_ptr_array_new_full (g_hash_table_size (self->table.index), NULL);
   for (WkEntry *entry = self->table.first; entry != NULL; entry = entry->next)
-    {
-      set_entry (entry)->in_model = TRUE;
-      set_entry (entry)->slot = rows->len;
-      g_ptr_array_add (rows, wk_entry_ref (entry));
-    }
-
-  g_ptr_array_unref (self->slots);
-  self->slots = rows;
-  while (self->tree_size < rows->len)
-    self->tree_size *= 2;
-  self->tree = g_renew (guint, self->tree, self->tree_size + 1);
-  tree_rebuild (self);
-  self->n_items = rows->len;
+    g_ptr_array_add (rows, wk_entry_ref (entry));
 
   while (head < old_rows->len && head < rows->len &&
          old_rows->pdata[head] == rows->pdata[head])
@@ -367,6 +196,8 @@ wk_set_sync (GObject *holder)
          old_rows->pdata[old_rows->len - 1 - tail] == rows->pdata[rows->len - 1 - tail])
     tail++;
   n_rows = rows->len;
+
+  wk_set_rows_fill (&self->rows, rows);
 
   wk_table_unlock (&self->table);
 
@@ -389,9 +220,9 @@ wk_set_deliver (GObject      *holder,
 
       wk_table_lock (&self->table);
       disposed = self->table.disposed;
-      in_model = set_entry (entry)->in_model;
+      in_model = wk_set_rows_contains (&self->rows, entry);
       if (in_model)
-        row = model_remove_locked (self, entry);
+        row = wk_set_rows_remove (&self->rows, entry);
       wk_table_unlock (&self->table);
 
       if (in_model)
@@ -447,8 +278,7 @@ wk_set_finalize (GObject *object)
 {
   WkSet *self = WK_SET (object);
 
-  g_clear_pointer (&self->slots, g_ptr_array_unref);
-  g_clear_pointer (&self->tree, g_free);
+  wk_set_rows_clear (&self->rows);
   wk_table_finalize (&self->table);
 
   G_OBJECT_CLASS (wk_set_parent_class)->finalize (object);
@@ -588,9 +418,7 @@ wk_set_init (WkSet *self)
   config->value_free_func = free_item;
   wk_table_init (&self->table, G_OBJECT (self), &set_owner_class, config);
 
-  self->slots = g_ptr_array_new ();
-  self->tree_size = 64;
-  self->tree = g_new0 (guint, self->tree_size + 1);
+  wk_set_rows_init (&self->rows, G_STRUCT_OFFSET (WkSetEntry, row));
 }
 
 static GType
@@ -606,7 +434,7 @@ wk_set_get_n_items (GListModel *model)
   guint n_items;
 
   wk_table_lock_read (&self->table);
-  n_items = self->n_items;
+  n_items = wk_set_rows_get_n_items (&self->rows);
   wk_table_unlock_read (&self->table);
 
   return n_items;
@@ -622,12 +450,13 @@ wk_set_get_item (GListModel *model,
   WkRef *made = NULL;
 
   wk_table_lock_read (&self->table);
-  if (position >= self->n_items)
+  entry = wk_set_rows_get (&self->rows, position);
+  if (entry == NULL)
     {
       wk_table_unlock_read (&self->table);
       return NULL;
     }
-  entry = wk_entry_ref (g_ptr_array_index (self->slots, tree_select (self, position)));
+  wk_entry_ref (entry);
   item = entry->value;
   wk_table_unlock_read (&self->table);
 
@@ -906,7 +735,7 @@ wk_set_remove_all (WkSet *self)
   if (here)
     model = model_clear_locked (self);
   else
-    stale = self->model_stale = (self->n_items > 0);
+    stale = self->model_stale = (wk_set_rows_get_n_items (&self->rows) > 0);
   wk_table_unlock (&self->table);
 
   if (stale)
