@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 /* WkSetRows: the rows of WkSet's list model, in the order they were
  * appended, and the position of each.
  *
- * Rows are slots of an array, in insertion order, with holes where rows
+ * Rows are slots of an array, in that order, with holes where rows
  * were removed; a Fenwick tree counts the filled slots, so that the
  * position of a slot and the slot of a position take O(log n).
  *
