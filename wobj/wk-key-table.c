@@ -315,8 +315,8 @@ wk_key_table_class_init (WkKeyTableClass *klass)
    * default) for values that need no memory management.
    *
    * Like [property@Wk.KeyTable:value-free-func], it is a C function
-   * pointer that only C can give, and it is write-only: nothing can call
-   * it through the property that the table would not call better itself.
+   * pointer that only C can give, and it is write-only: the caller that
+   * gave it knows it already, and a binding could not call it.
    * A function given with `G_TYPE_VALUE`, or one without the other, is
    * refused with a critical, and the table then calls neither function
    * and never frees a value.

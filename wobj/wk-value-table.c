@@ -384,11 +384,11 @@ wk_value_table_class_init (WkValueTableClass *klass)
    * `G_TYPE_POINTER`; %NULL (the default) means g_direct_hash().
    *
    * Like the other function properties, it is a C function pointer that
-   * only C can give, and it is write-only: nothing can call it through
-   * the property that a table would not call better itself. A function
-   * given with string keys, or a copy function without a free function
-   * (or the reverse), is refused with a critical, and the table then
-   * compares keys by address and calls none of the functions.
+   * only C can give, and it is write-only: the caller that gave it knows
+   * it already, and a binding could not call it. A function given with
+   * string keys, or a copy function without a free function (or the
+   * reverse), is refused with a critical, and the table then compares
+   * keys by address and calls none of the functions.
    */
   properties[PROP_HASH_FUNC] =
     g_param_spec_pointer ("hash-func", NULL, NULL,
