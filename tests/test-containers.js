@@ -178,16 +178,24 @@ function finish(...stores) {
 /* ----------------------------------------------------------------------- */
 
 test('construction with new and with the constructors', () => {
-    const tables = [new Wk.ValueTable(), Wk.ValueTable.new()];
+    // The construct-only key-type and value-type say what a table holds:
+    // strings and GValues, whether set or left to g_object_new().
+    const tables = [new Wk.ValueTable(), Wk.ValueTable.new(),
+        new Wk.ValueTable({key_type: GObject.TYPE_STRING})];
     for (const t of tables) {
         check(t instanceof Wk.ValueTable, 'a Wk.ValueTable');
+        check(t.key_type === GObject.TYPE_STRING, 'key-type property string');
         check(t.get_size() === 0, 'value table empty');
         check(t.lookup('x') === null, 'lookup in an empty value table is null');
         check(!t.contains('x'), 'empty value table contains nothing');
     }
+    // (gjs 1.74 crashes when a property is given the GType of GValue
+    // itself: the GValue type is only read here.)
+    const gvalueType = GObject.type_from_name('GValue');
     const keyTables = [new Wk.KeyTable(), Wk.KeyTable.new()];
     for (const t of keyTables) {
         check(t instanceof Wk.KeyTable, 'a Wk.KeyTable');
+        check(t.value_type === gvalueType, 'value-type property GValue');
         check(t.get_size() === 0, 'key table empty');
     }
     const sets = [new Wk.Set(), Wk.Set.new(GObject.Object), new Wk.Set({member_type: GObject.Object})];

@@ -579,6 +579,187 @@ test_g_object_new (void)
   g_assert_finalize_object (table);
 }
 
+static GType
+get_value_type (WkKeyTable *table)
+{
+  GType value_type = G_TYPE_INVALID;
+
+  g_object_get (table, "value-type", &value_type, NULL);
+
+  return value_type;
+}
+
+/* Runs the steps of /Wobj/KeyTable/new-full-copy-free on @table, a table
+ * of boxes, and returns what they showed, as text: two tables built the
+ * same way give the same text. */
+static char *
+describe_box_table (WkKeyTable *table)
+{
+  TestKey *key1 = test_key_new (1);
+  TestKey *key2 = test_key_new (2);
+  TestKey *key3 = test_key_new (3);
+  SignalRecord rec = { 0 };
+  gpointer out = NULL;
+  char *events_text;
+  char *text;
+
+  test_reset ();
+  events_start ();
+  g_signal_connect (table, "object-finalized", G_CALLBACK (box_signal_cb), &rec);
+
+  g_assert_true (wk_key_table_insert (table, key1, box_new (1)));
+  g_assert_true (wk_key_table_insert (table, key2, box_new (2)));
+  g_assert_true (wk_key_table_insert (table, key3, box_new (3)));
+
+  g_assert_true (wk_key_table_lookup (table, key1, &out));
+  g_assert_true (((Box *) out)->is_copy);
+  g_assert_cmpint (((Box *) out)->id, ==, 1);
+  box_free (out);
+
+  g_assert_true (wk_key_table_remove (table, key2));
+  g_assert_finalize_object (key3);
+  g_assert_finalize_object (table);
+  g_assert_finalize_object (key1);
+  g_assert_finalize_object (key2);
+
+  events_text = events_to_string ();
+  text = g_strdup_printf ("events=%s;signals=%d;copied=%d;live=%d",
+                          events_text, g_atomic_int_get (&rec.n),
+                          g_atomic_int_get (&n_box_copied), boxes_live ());
+  g_free (events_text);
+  events_stop ();
+
+  return text;
+}
+
+/* /Wobj/KeyTable/properties: g_object_new() with the construct-only
+ * properties makes the table that wk_key_table_new_full() makes with the
+ * same functions, and wk_key_table_new() is g_object_new() with none. */
+static void
+test_properties (void)
+{
+  WkKeyTable *table;
+  char *from_full;
+  char *from_properties;
+
+  table = wk_key_table_new_full (box_copy, box_free);
+  g_assert_true (get_value_type (table) == G_TYPE_POINTER);
+  from_full = describe_box_table (table);
+
+  table = g_object_new (WK_TYPE_KEY_TABLE,
+                        "value-type", G_TYPE_POINTER,
+                        "value-copy-func", box_copy,
+                        "value-free-func", box_free,
+                        NULL);
+  g_assert_true (get_value_type (table) == G_TYPE_POINTER);
+  from_properties = describe_box_table (table);
+
+  g_assert_cmpstr (from_properties, ==, from_full);
+  g_assert_cmpstr (from_full, ==, "events=F2 S3 F3 F1;signals=1;copied=1;live=0");
+  g_free (from_full);
+  g_free (from_properties);
+
+  /* The default value type, set or not, is G_TYPE_VALUE; G_TYPE_NONE is
+   * the param spec's default and means the same. */
+  table = wk_key_table_new ();
+  g_assert_true (get_value_type (table) == G_TYPE_VALUE);
+  g_assert_finalize_object (table);
+
+  table = g_object_new (WK_TYPE_KEY_TABLE, "value-type", G_TYPE_VALUE, NULL);
+  g_assert_true (get_value_type (table) == G_TYPE_VALUE);
+  g_assert_finalize_object (table);
+
+  table = g_object_new (WK_TYPE_KEY_TABLE, "value-type", G_TYPE_NONE, NULL);
+  g_assert_true (get_value_type (table) == G_TYPE_VALUE);
+  g_assert_finalize_object (table);
+
+  /* Pointer values with no function, as new_full (NULL, NULL): what no
+   * combination of functions alone could ask for. */
+  table = g_object_new (WK_TYPE_KEY_TABLE, "value-type", G_TYPE_POINTER, NULL);
+  {
+    TestKey *key = test_key_new (1);
+    SignalRecord rec = { 0 };
+    gpointer out = NULL;
+
+    g_signal_connect (table, "object-finalized", G_CALLBACK (plain_signal_cb), &rec);
+    g_assert_true (wk_key_table_insert (table, key, GINT_TO_POINTER (5)));
+    g_assert_true (wk_key_table_lookup (table, key, &out));
+    g_assert_true (out == GINT_TO_POINTER (5));
+    g_assert_finalize_object (key);
+    g_assert_cmpint (rec.n, ==, 1);
+    g_assert_cmpint (rec.last_id, ==, 5);
+  }
+  g_assert_finalize_object (table);
+}
+
+/* Makes a table from properties that are refused: the message must name
+ * what is wrong, and the table must be one of pointer values that calls
+ * none of the given functions and frees no value. */
+static void
+check_refused (const char *message,
+               const char *first_property,
+               ...)
+{
+  WkKeyTable *table;
+  TestKey *key = test_key_new (1);
+  Box *box = box_new (1);
+  gpointer out = NULL;
+  va_list args;
+
+  test_reset ();
+
+  g_test_expect_message (LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, message);
+  va_start (args, first_property);
+  table = (WkKeyTable *) g_object_new_valist (WK_TYPE_KEY_TABLE, first_property, args);
+  va_end (args);
+  g_test_assert_expected_messages ();
+
+  g_assert_true (WK_IS_KEY_TABLE (table));
+  g_assert_true (get_value_type (table) == G_TYPE_POINTER);
+
+  g_assert_true (wk_key_table_insert (table, key, box));
+  g_assert_true (wk_key_table_lookup (table, key, &out));
+  g_assert_true (out == (gpointer) box);
+  g_assert_true (wk_key_table_remove (table, key));
+
+  g_assert_true (wk_key_table_insert (table, key, box));
+  g_assert_finalize_object (table);
+  g_assert_finalize_object (key);
+
+  g_assert_cmpint (g_atomic_int_get (&n_box_copied), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&n_box_freed), ==, 0);
+  box_free (box);
+}
+
+/* /Wobj/KeyTable/properties-refused: the combinations that
+ * wk_key_table_new_full() refuses, and those only properties can
+ * express, get a critical that names the properties, and a table that
+ * touches no value. */
+static void
+test_properties_refused (void)
+{
+  /* A copy function without a free function, or the reverse. */
+  check_refused ("*value-copy-func*value-free-func*go together*",
+                 "value-type", G_TYPE_POINTER,
+                 "value-copy-func", box_copy,
+                 NULL);
+  check_refused ("*value-copy-func*value-free-func*go together*",
+                 "value-type", G_TYPE_POINTER,
+                 "value-free-func", box_free,
+                 NULL);
+
+  /* Functions for GValues, which bring their own. */
+  check_refused ("*value-copy-func*need*value-type G_TYPE_POINTER*",
+                 "value-copy-func", box_copy,
+                 "value-free-func", box_free,
+                 NULL);
+
+  /* A value type that is neither. */
+  check_refused ("*value-type must be G_TYPE_VALUE or G_TYPE_POINTER, not 'gchararray'*",
+                 "value-type", G_TYPE_STRING,
+                 NULL);
+}
+
 /* /Wobj/KeyTable/new-gvalues */
 static void
 test_new_gvalues (void)
@@ -3921,6 +4102,8 @@ main (int   argc,
   main_thread = g_thread_self ();
 
   g_test_add_func ("/Wobj/KeyTable/g-object-new", test_g_object_new);
+  g_test_add_func ("/Wobj/KeyTable/properties", test_properties);
+  g_test_add_func ("/Wobj/KeyTable/properties-refused", test_properties_refused);
   g_test_add_func ("/Wobj/KeyTable/new-gvalues", test_new_gvalues);
   g_test_add_func ("/Wobj/KeyTable/new-full-copy-free", test_new_full_copy_free);
   g_test_add_func ("/Wobj/KeyTable/new-full-refcounted", test_new_full_refcounted);

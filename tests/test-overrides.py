@@ -486,6 +486,18 @@ def norm_mapping(x):
 
 class ValueTableTest(TestCase):
 
+    def test_construction(self):
+        # The overrides' Wk.ValueTable() and a bare g_object_new() (what
+        # the plain introspected API does) make the same table: string
+        # keys, which key-type says.
+        a = self.new()
+        for vt in (Wk.ValueTable(), GObject.new(Wk.ValueTable)):
+            self.assertEqual(vt.props.key_type, GObject.TYPE_STRING)
+            self.assertTrue(vt.insert('a', a))
+            self.assertIs(vt.lookup('a'), a)
+        vt = GObject.new(Wk.ValueTable, key_type=GObject.TYPE_STRING)
+        self.assertEqual(vt.props.key_type, GObject.TYPE_STRING)
+
     def test_basics(self):
         a, b = self.objs(2)
         vt = Wk.ValueTable()
@@ -677,6 +689,16 @@ class ValueTableTest(TestCase):
 
 
 class KeyTableTest(TestCase):
+
+    def test_construction(self):
+        # As for Wk.ValueTable: GValues, which value-type says.
+        a = self.new()
+        for kt in (Wk.KeyTable(), GObject.new(Wk.KeyTable)):
+            self.assertEqual(kt.props.value_type, GObject.TYPE_VALUE)
+            self.assertTrue(kt.insert_value(a, GObject.Value(GObject.TYPE_INT, 7)))
+            self.assertEqual(kt.lookup_value(a)[1], 7)
+        kt = GObject.new(Wk.KeyTable, value_type=GObject.TYPE_VALUE)
+        self.assertEqual(kt.props.value_type, GObject.TYPE_VALUE)
 
     def test_basics(self):
         a, b = self.objs(2)

@@ -2958,6 +2958,252 @@ test_g_object_new (void)
   g_assert_finalize_object (table);
 }
 
+/* Counting key functions: strings, each call counted, so that a test can
+ * tell which functions a table calls. */
+
+static gint n_key_hashed;  /* atomic */
+static gint n_key_copied;  /* atomic */
+static gint n_key_freed;   /* atomic */
+
+static void
+key_counts_reset (void)
+{
+  g_atomic_int_set (&n_key_hashed, 0);
+  g_atomic_int_set (&n_key_copied, 0);
+  g_atomic_int_set (&n_key_freed, 0);
+}
+
+static guint
+counting_hash (gconstpointer key)
+{
+  g_atomic_int_inc (&n_key_hashed);
+  return g_str_hash (key);
+}
+
+static gpointer
+counting_copy (gpointer key)
+{
+  g_atomic_int_inc (&n_key_copied);
+  return g_strdup (key);
+}
+
+static void
+counting_free (gpointer key)
+{
+  g_atomic_int_inc (&n_key_freed);
+  g_free (key);
+}
+
+static GType
+get_key_type (WkValueTable *table)
+{
+  GType key_type = G_TYPE_INVALID;
+
+  g_object_get (table, "key-type", &key_type, NULL);
+
+  return key_type;
+}
+
+/* Runs the same steps on @table, a table of strings that it copies with
+ * counting_copy(), and returns what they showed, as text: two tables built
+ * the same way give the same text. */
+static char *
+describe_counting_table (WkValueTable *table)
+{
+  GString *out = g_string_new (NULL);
+  GObject *a = test_object_new ();
+  GObject *b = test_object_new ();
+  char *buffer = g_strdup ("alpha");
+  GPtrArray *keys;
+  Signals s;
+
+  key_counts_reset ();
+  signals_init (&s, table, KEYS_POINTER_STRING);
+
+  g_string_append_printf (out, "key-type=%s;", g_type_name (get_key_type (table)));
+
+  /* The table keeps its own copy: the caller's buffer may go at once. */
+  g_assert_true (wk_value_table_insert (table, buffer, a));
+  memset (buffer, 'x', strlen (buffer));
+  g_free (buffer);
+  g_assert_true (wk_value_table_insert (table, "beta", b));
+  g_string_append_printf (out, "copied=%d;", g_atomic_int_get (&n_key_copied));
+
+  assert_lookup (table, "alpha", a);
+  assert_lookup (table, "beta", b);
+  assert_lookup (table, "xxxxx", NULL);
+  g_string_append_printf (out, "hashed=%s;", g_atomic_int_get (&n_key_hashed) > 0 ? "yes" : "no");
+
+  /* The snapshot holds copies made with the copy function. */
+  keys = wk_value_table_dup_keys (table);
+  g_string_append_printf (out, "keys=%s,%s;",
+                          (char *) g_ptr_array_index (keys, 0),
+                          (char *) g_ptr_array_index (keys, 1));
+  g_ptr_array_unref (keys);
+  g_string_append_printf (out, "copied=%d,freed=%d;",
+                          g_atomic_int_get (&n_key_copied), g_atomic_int_get (&n_key_freed));
+
+  /* The signal carries the table's copy, as a pointer value. */
+  g_assert_finalize_object (a);
+  g_string_append_printf (out, "signals=%d:%s;", s.n, (char *) g_ptr_array_index (s.strings, 0));
+  g_string_append_printf (out, "size=%u;", wk_value_table_get_size (table));
+
+  g_assert_finalize_object (table);
+  g_string_append_printf (out, "freed=%d", g_atomic_int_get (&n_key_freed));
+  g_assert_finalize_object (b);
+  signals_clear (&s);
+
+  return g_string_free (out, FALSE);
+}
+
+/* /Wobj/ValueTable/properties: g_object_new() with the construct-only
+ * properties makes the table that wk_value_table_new_full() makes with
+ * the same functions, and wk_value_table_new() is g_object_new() with
+ * none. */
+static void
+test_properties (void)
+{
+  WkValueTable *table;
+  char *from_full;
+  char *from_properties;
+
+  table = wk_value_table_new_full (counting_hash, g_str_equal, counting_copy, counting_free);
+  from_full = describe_counting_table (table);
+
+  table = g_object_new (WK_TYPE_VALUE_TABLE,
+                        "key-type", G_TYPE_POINTER,
+                        "hash-func", counting_hash,
+                        "key-equal-func", g_str_equal,
+                        "key-copy-func", counting_copy,
+                        "key-free-func", counting_free,
+                        NULL);
+  from_properties = describe_counting_table (table);
+
+  g_assert_cmpstr (from_properties, ==, from_full);
+  /* Each key copied into the table, then once more per snapshot; every
+   * copy freed. */
+  g_assert_cmpstr (from_full, ==,
+                   "key-type=gpointer;copied=2;hashed=yes;keys=alpha,beta;"
+                   "copied=4,freed=2;signals=1:alpha;size=1;freed=4");
+  g_free (from_full);
+  g_free (from_properties);
+
+  /* The default key type, set or not, is G_TYPE_STRING; G_TYPE_NONE is
+   * the param spec's default and means the same. */
+  table = wk_value_table_new ();
+  g_assert_true (get_key_type (table) == G_TYPE_STRING);
+  g_assert_finalize_object (table);
+
+  table = g_object_new (WK_TYPE_VALUE_TABLE, "key-type", G_TYPE_STRING, NULL);
+  g_assert_true (get_key_type (table) == G_TYPE_STRING);
+  g_assert_finalize_object (table);
+
+  table = g_object_new (WK_TYPE_VALUE_TABLE, "key-type", G_TYPE_NONE, NULL);
+  g_assert_true (get_key_type (table) == G_TYPE_STRING);
+  g_assert_finalize_object (table);
+
+  /* Pointer keys with no function: the direct ones, as new_full() with
+   * NULLs. */
+  table = g_object_new (WK_TYPE_VALUE_TABLE, "key-type", G_TYPE_POINTER, NULL);
+  {
+    GObject *a = test_object_new ();
+    Signals s;
+
+    signals_init (&s, table, KEYS_POINTER);
+    g_assert_true (get_key_type (table) == G_TYPE_POINTER);
+    g_assert_true (wk_value_table_insert (table, GINT_TO_POINTER (7), a));
+    g_assert_true (wk_value_table_insert (table, NULL, a));
+    assert_lookup (table, GINT_TO_POINTER (7), a);
+    assert_lookup (table, NULL, a);
+    assert_lookup (table, GINT_TO_POINTER (8), NULL);
+    g_assert_finalize_object (a);
+    g_assert_cmpint (s.n, ==, 2);
+    g_assert_cmpuint (signals_count_pointer (&s, GINT_TO_POINTER (7)), ==, 1);
+    g_assert_cmpuint (signals_count_pointer (&s, NULL), ==, 1);
+    signals_clear (&s);
+  }
+  g_assert_finalize_object (table);
+}
+
+/* Makes a table from properties that are refused: the message must name
+ * what is wrong, and the table must be one of pointer keys compared by
+ * address that calls none of the given functions. */
+static void
+check_refused (const char *message,
+               const char *first_property,
+               ...)
+{
+  WkValueTable *table;
+  GObject *a = test_object_new ();
+  char key[] = "alpha";
+  GPtrArray *keys;
+  va_list args;
+
+  key_counts_reset ();
+
+  g_test_expect_message (LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, message);
+  va_start (args, first_property);
+  table = (WkValueTable *) g_object_new_valist (WK_TYPE_VALUE_TABLE, first_property, args);
+  va_end (args);
+  g_test_assert_expected_messages ();
+
+  g_assert_true (WK_IS_VALUE_TABLE (table));
+  g_assert_true (get_key_type (table) == G_TYPE_POINTER);
+
+  g_assert_true (wk_value_table_insert (table, key, a));
+  assert_lookup (table, key, a);
+  /* By address: another string with the same content is another key. */
+  assert_lookup (table, "alpha", NULL);
+  keys = wk_value_table_dup_keys (table);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_assert_true (g_ptr_array_index (keys, 0) == (gpointer) key);
+  g_ptr_array_unref (keys);
+
+  g_assert_finalize_object (table);
+  g_assert_finalize_object (a);
+  g_assert_cmpint (g_atomic_int_get (&n_key_hashed), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&n_key_copied), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&n_key_freed), ==, 0);
+}
+
+/* /Wobj/ValueTable/properties-refused: the combinations that
+ * wk_value_table_new_full() refuses, and those only properties can
+ * express, get a critical that names the properties, and a table that
+ * touches no key. */
+static void
+test_properties_refused (void)
+{
+  /* A copy function without a free function, or the reverse. */
+  check_refused ("*key-copy-func*key-free-func*go together*",
+                 "key-type", G_TYPE_POINTER,
+                 "hash-func", counting_hash,
+                 "key-equal-func", g_str_equal,
+                 "key-copy-func", counting_copy,
+                 NULL);
+  check_refused ("*key-copy-func*key-free-func*go together*",
+                 "key-type", G_TYPE_POINTER,
+                 "hash-func", counting_hash,
+                 "key-equal-func", g_str_equal,
+                 "key-free-func", counting_free,
+                 NULL);
+
+  /* Functions for string keys, which bring their own. */
+  check_refused ("*hash-func*need*key-type G_TYPE_POINTER*",
+                 "hash-func", counting_hash,
+                 NULL);
+  check_refused ("*key-copy-func*need*key-type G_TYPE_POINTER*",
+                 "key-type", G_TYPE_STRING,
+                 "key-copy-func", counting_copy,
+                 "key-free-func", counting_free,
+                 NULL);
+
+  /* A key type that is neither. */
+  check_refused ("*key-type must be G_TYPE_STRING or G_TYPE_POINTER, not 'gint'*",
+                 "key-type", G_TYPE_INT,
+                 "hash-func", counting_hash,
+                 NULL);
+}
+
 /* /Wobj/ValueTable/string-keys: keys of every length up to 40, each
  * also with one byte changed at every position, are told apart: the
  * string keys' hash reads them a word at a time, the tail overlapping. */
@@ -3030,6 +3276,8 @@ main (int   argc,
   g_test_add_func ("/Wobj/ValueTable/new-full-copy-free", test_new_full_copy_free);
   g_test_add_func ("/Wobj/ValueTable/new-full-one-func", test_new_full_one_func);
   g_test_add_func ("/Wobj/ValueTable/g-object-new", test_g_object_new);
+  g_test_add_func ("/Wobj/ValueTable/properties", test_properties);
+  g_test_add_func ("/Wobj/ValueTable/properties-refused", test_properties_refused);
   g_test_add_func ("/Wobj/ValueTable/string-keys", test_string_keys);
   g_test_add_func ("/Wobj/ValueTable/insert", test_insert);
   g_test_add_func ("/Wobj/ValueTable/lookup", test_lookup);

@@ -27,6 +27,13 @@
  * [method@Wk.KeyTable.lookup], which returns a copy of the value, made with
  * no lock held, so that it stays valid whatever another thread does.
  *
+ * Both are g_object_new() with construct-only properties:
+ * [property@Wk.KeyTable:value-type] says what the values are,
+ * [property@Wk.KeyTable:value-copy-func] and
+ * [property@Wk.KeyTable:value-free-func] handle pointer values. With no
+ * property set, as a binding's `new Wk.KeyTable()`, the values are
+ * `GValue`s.
+ *
  * ```c
  * // Per-widget state that goes away with the widget.
  * g_autoptr(WkKeyTable) states = wk_key_table_new_full ((GBoxedCopyFunc) state_ref, state_unref);
@@ -41,9 +48,22 @@
 
 struct _WkKeyTable
 {
-  GObject  parent_instance;
-  WkTable  table;
-  gboolean gvalues;
+  GObject         parent_instance;
+  WkTable         table;
+  gboolean        gvalues;
+
+  /* The construct-only properties, read once by constructed(). */
+  GType           value_type;
+  GBoxedCopyFunc  value_copy_func;
+  GDestroyNotify  value_free_func;
+};
+
+enum {
+  PROP_0,
+  PROP_VALUE_TYPE,
+  PROP_VALUE_COPY_FUNC,
+  PROP_VALUE_FREE_FUNC,
+  N_PROPS
 };
 
 enum {
@@ -53,6 +73,7 @@ enum {
 
 G_DEFINE_FINAL_TYPE (WkKeyTable, wk_key_table, G_TYPE_OBJECT)
 
+static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_STATIC_ASSERT (sizeof (WkKeyTableIter) == sizeof (WkTableIter));
@@ -103,25 +124,65 @@ gvalue_free (gpointer value)
   g_boxed_free (G_TYPE_VALUE, value);
 }
 
-/* The configuration that key_table_new() hands to constructed(). A table
- * made by g_object_new() alone, as bindings do for `new Wk.KeyTable()`,
- * gets the GValues of wk_key_table_new(). */
-static __thread WkTableConfig *config_for_constructed;
+/* Checks the construct-only properties together, as wk_key_table_new_full()
+ * checks its arguments, and says what is wrong in the terms of the
+ * properties: a g_object_new() caller never sees the C constructor. */
+static gboolean
+check_properties (WkKeyTable *self)
+{
+  if (self->value_type != G_TYPE_VALUE && self->value_type != G_TYPE_POINTER)
+    {
+      g_critical ("WkKeyTable:value-type must be G_TYPE_VALUE or G_TYPE_POINTER, not '%s'",
+                  g_type_name (self->value_type));
+      return FALSE;
+    }
+
+  if (self->value_type == G_TYPE_VALUE &&
+      (self->value_copy_func != NULL || self->value_free_func != NULL))
+    {
+      g_critical ("WkKeyTable:value-copy-func and :value-free-func need "
+                  "WkKeyTable:value-type G_TYPE_POINTER: GValues come with their own");
+      return FALSE;
+    }
+
+  if ((self->value_copy_func == NULL) != (self->value_free_func == NULL))
+    {
+      g_critical ("WkKeyTable:value-copy-func and WkKeyTable:value-free-func "
+                  "go together: give both, or neither");
+      return FALSE;
+    }
+
+  return TRUE;
+}
 
 static void
 wk_key_table_constructed (GObject *object)
 {
   WkKeyTable *self = WK_KEY_TABLE (object);
-  WkTableConfig *config = g_steal_pointer (&config_for_constructed);
+  WkTableConfig *config = g_new0 (WkTableConfig, 1);
 
   G_OBJECT_CLASS (wk_key_table_parent_class)->constructed (object);
 
-  if (config == NULL)
+  /* Refused: a table of pointer values, which calls none of the functions
+   * it was given and never reads or frees a value, whatever the caller
+   * meant its values to be. */
+  if (!check_properties (self))
     {
-      config = g_new0 (WkTableConfig, 1);
+      self->value_type = G_TYPE_POINTER;
+      self->value_copy_func = NULL;
+      self->value_free_func = NULL;
+    }
+
+  if (self->value_type == G_TYPE_VALUE)
+    {
       config->value_copy_func = gvalue_copy;
       config->value_free_func = gvalue_free;
       self->gvalues = TRUE;
+    }
+  else
+    {
+      config->value_copy_func = self->value_copy_func;
+      config->value_free_func = self->value_free_func;
     }
 
   /* Keyed by anchor: identity that survives address reuse. */
@@ -158,6 +219,57 @@ wk_key_table_finalize (GObject *object)
 }
 
 static void
+wk_key_table_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  WkKeyTable *self = WK_KEY_TABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VALUE_TYPE:
+      g_value_set_gtype (value, self->value_type);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wk_key_table_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  WkKeyTable *self = WK_KEY_TABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VALUE_TYPE:
+      /* GObject sets every construct-only property, unset ones to their
+       * param spec's default: G_TYPE_NONE here, as no single is-a type
+       * admits both allowed types. */
+      self->value_type = g_value_get_gtype (value);
+      if (self->value_type == G_TYPE_NONE)
+        self->value_type = G_TYPE_VALUE;
+      break;
+
+    case PROP_VALUE_COPY_FUNC:
+      self->value_copy_func = g_value_get_pointer (value);
+      break;
+
+    case PROP_VALUE_FREE_FUNC:
+      self->value_free_func = g_value_get_pointer (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 wk_key_table_class_init (WkKeyTableClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -167,13 +279,76 @@ wk_key_table_class_init (WkKeyTableClass *klass)
   object_class->constructed = wk_key_table_constructed;
   object_class->dispose = wk_key_table_dispose;
   object_class->finalize = wk_key_table_finalize;
+  object_class->get_property = wk_key_table_get_property;
+  object_class->set_property = wk_key_table_set_property;
+
+  /**
+   * WkKeyTable:value-type:
+   *
+   * What the values are: `G_TYPE_VALUE` (the default, also what
+   * `G_TYPE_NONE` gives) for
+   * [struct@GObject.Value]s, which the table copies and frees itself and
+   * hands to [signal@Wk.KeyTable::object-finalized] as they are;
+   * `G_TYPE_POINTER` for pointers that
+   * [property@Wk.KeyTable:value-copy-func] and
+   * [property@Wk.KeyTable:value-free-func] handle (or nothing does),
+   * handed to the signal as pointer values. Other types are refused with
+   * a critical.
+   *
+   * [ctor@Wk.KeyTable.new] and a bare g_object_new() make `G_TYPE_VALUE`
+   * tables, which every language binding can use;
+   * [ctor@Wk.KeyTable.new_full] sets `G_TYPE_POINTER`.
+   */
+  properties[PROP_VALUE_TYPE] =
+    g_param_spec_gtype ("value-type", NULL, NULL,
+                        G_TYPE_NONE,
+                        (G_PARAM_READWRITE |
+                         G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_STATIC_STRINGS));
+
+  /**
+   * WkKeyTable:value-copy-func:
+   *
+   * The `GBoxedCopyFunc` that makes the copies of values that lookups
+   * return, for [property@Wk.KeyTable:value-type] `G_TYPE_POINTER`. Give
+   * it with [property@Wk.KeyTable:value-free-func], or neither: %NULL (the
+   * default) for values that need no memory management.
+   *
+   * Like [property@Wk.KeyTable:value-free-func], it is a C function
+   * pointer that only C can give, and it is write-only: the caller that
+   * gave it knows it already, and a binding could not call it.
+   * A function given with `G_TYPE_VALUE`, or one without the other, is
+   * refused with a critical, and the table then calls neither function
+   * and never frees a value.
+   */
+  properties[PROP_VALUE_COPY_FUNC] =
+    g_param_spec_pointer ("value-copy-func", NULL, NULL,
+                          (G_PARAM_WRITABLE |
+                           G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * WkKeyTable:value-free-func:
+   *
+   * The `GDestroyNotify` that frees the values the table owns; it goes
+   * with [property@Wk.KeyTable:value-copy-func]. %NULL by default.
+   * Write-only, as [property@Wk.KeyTable:value-copy-func] explains.
+   */
+  properties[PROP_VALUE_FREE_FUNC] =
+    g_param_spec_pointer ("value-free-func", NULL, NULL,
+                          (G_PARAM_WRITABLE |
+                           G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * WkKeyTable::object-finalized:
    * @self: the table
    * @value: the value whose key was finalized: the stored value in a
-   *   table made with [ctor@Wk.KeyTable.new], a pointer value
-   *   (`G_TYPE_POINTER`) holding it otherwise
+   *   table whose [property@Wk.KeyTable:value-type] is `G_TYPE_VALUE`
+   *   (made with [ctor@Wk.KeyTable.new] or a bare g_object_new()), a
+   *   pointer value (`G_TYPE_POINTER`) holding it otherwise
    *
    * Emitted once for each key finalized while it was in the table, on the
    * table's thread, after its entry is gone and before its value is
@@ -201,26 +376,18 @@ wk_key_table_init (WkKeyTable *self)
 {
 }
 
-static WkKeyTable *
-key_table_new (WkTableConfig *config)
-{
-  config_for_constructed = config;
-
-  return g_object_new (WK_TYPE_KEY_TABLE, NULL);
-}
-
 /**
  * wk_key_table_new:
  *
  * Creates a table from weakly held objects to [struct@GObject.Value]s,
- * owned by the calling thread.
+ * owned by the calling thread: g_object_new() with no property set.
  *
  * Returns: (transfer full): a new `WkKeyTable`
  */
 WkKeyTable *
 wk_key_table_new (void)
 {
-  return key_table_new (NULL);
+  return g_object_new (WK_TYPE_KEY_TABLE, NULL);
 }
 
 /**
@@ -236,6 +403,10 @@ wk_key_table_new (void)
  * that another thread can't free a value that a caller still uses. Give
  * both, or neither for values that need no memory management.
  *
+ * This is g_object_new() with [property@Wk.KeyTable:value-type]
+ * `G_TYPE_POINTER` and the two functions as the properties of the same
+ * names.
+ *
  * Returns: (transfer full) (nullable): a new `WkKeyTable`, or %NULL if
  *   only one of the functions is given
  */
@@ -243,16 +414,13 @@ WkKeyTable *
 wk_key_table_new_full (GBoxedCopyFunc value_copy_func,
                        GDestroyNotify value_free_func)
 {
-  WkTableConfig *config;
-
   g_return_val_if_fail ((value_copy_func == NULL) == (value_free_func == NULL), NULL);
 
-  config = g_new0 (WkTableConfig, 1);
-
-  config->value_copy_func = value_copy_func;
-  config->value_free_func = value_free_func;
-
-  return key_table_new (config);
+  return g_object_new (WK_TYPE_KEY_TABLE,
+                       "value-type", G_TYPE_POINTER,
+                       "value-copy-func", (gpointer) value_copy_func,
+                       "value-free-func", (gpointer) value_free_func,
+                       NULL);
 }
 
 static gpointer

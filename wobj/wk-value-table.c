@@ -20,6 +20,25 @@
  * has string keys, which it copies; [ctor@Wk.ValueTable.new_full] takes
  * any keys, with their hash, equality, copy and free functions.
  *
+ * Both are g_object_new() with construct-only properties, which any
+ * caller can set: [property@Wk.ValueTable:key-type] says what the keys
+ * are, and [property@Wk.ValueTable:hash-func],
+ * [property@Wk.ValueTable:key-equal-func],
+ * [property@Wk.ValueTable:key-copy-func] and
+ * [property@Wk.ValueTable:key-free-func] handle pointer keys. With no
+ * property set, as for a binding's `new Wk.ValueTable()`, the keys are
+ * copied strings. A table of static strings, compared by content and
+ * never copied, is
+ *
+ * ```c
+ * // wk_value_table_new_full (g_str_hash, g_str_equal, NULL, NULL)
+ * WkValueTable *table = g_object_new (WK_TYPE_VALUE_TABLE,
+ *                                     "key-type", G_TYPE_POINTER,
+ *                                     "hash-func", g_str_hash,
+ *                                     "key-equal-func", g_str_equal,
+ *                                     NULL);
+ * ```
+ *
  * Every function may be called from any thread. A lookup returns a new
  * strong reference or %NULL, never an object that is being finalized:
  *
@@ -46,9 +65,26 @@
 
 struct _WkValueTable
 {
-  GObject  parent_instance;
-  WkTable  table;
-  gboolean string_keys;
+  GObject         parent_instance;
+  WkTable         table;
+  gboolean        string_keys;
+
+  /* The construct-only properties, read once by constructed(). */
+  GType           key_type;
+  GHashFunc       hash_func;
+  GEqualFunc      key_equal_func;
+  GBoxedCopyFunc  key_copy_func;
+  GDestroyNotify  key_free_func;
+};
+
+enum {
+  PROP_0,
+  PROP_KEY_TYPE,
+  PROP_HASH_FUNC,
+  PROP_KEY_EQUAL_FUNC,
+  PROP_KEY_COPY_FUNC,
+  PROP_KEY_FREE_FUNC,
+  N_PROPS
 };
 
 enum {
@@ -58,6 +94,7 @@ enum {
 
 G_DEFINE_FINAL_TYPE (WkValueTable, wk_value_table, G_TYPE_OBJECT)
 
+static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_STATIC_ASSERT (sizeof (WkValueTableIter) == sizeof (WkTableIter));
@@ -146,28 +183,74 @@ string_key_hash (gconstpointer key)
   return (guint) (h ^ (h >> 32));
 }
 
-/* The configuration that value_table_new() hands to constructed(). A table
- * made by g_object_new() alone, as bindings do for `new Wk.ValueTable()`,
- * gets the string keys of wk_value_table_new(). */
-static __thread WkTableConfig *config_for_constructed;
+/* Checks the construct-only properties together, as wk_value_table_new_full()
+ * checks its arguments, and says what is wrong in the terms of the
+ * properties: a g_object_new() caller never sees the C constructor. */
+static gboolean
+check_properties (WkValueTable *self)
+{
+  if (self->key_type != G_TYPE_STRING && self->key_type != G_TYPE_POINTER)
+    {
+      g_critical ("WkValueTable:key-type must be G_TYPE_STRING or G_TYPE_POINTER, not '%s'",
+                  g_type_name (self->key_type));
+      return FALSE;
+    }
+
+  if (self->key_type == G_TYPE_STRING &&
+      (self->hash_func != NULL || self->key_equal_func != NULL ||
+       self->key_copy_func != NULL || self->key_free_func != NULL))
+    {
+      g_critical ("WkValueTable:hash-func, :key-equal-func, :key-copy-func and "
+                  ":key-free-func need WkValueTable:key-type G_TYPE_POINTER: "
+                  "string keys come with their own");
+      return FALSE;
+    }
+
+  if ((self->key_copy_func == NULL) != (self->key_free_func == NULL))
+    {
+      g_critical ("WkValueTable:key-copy-func and WkValueTable:key-free-func "
+                  "go together: give both, or neither");
+      return FALSE;
+    }
+
+  return TRUE;
+}
 
 static void
 wk_value_table_constructed (GObject *object)
 {
   WkValueTable *self = WK_VALUE_TABLE (object);
-  WkTableConfig *config = g_steal_pointer (&config_for_constructed);
+  WkTableConfig *config = g_new0 (WkTableConfig, 1);
 
   G_OBJECT_CLASS (wk_value_table_parent_class)->constructed (object);
 
-  if (config == NULL)
+  /* Refused: a table of pointer keys compared by address, which calls
+   * none of the functions it was given and never reads a key, whatever
+   * the caller meant its keys to be. */
+  if (!check_properties (self))
     {
-      config = g_new0 (WkTableConfig, 1);
+      self->key_type = G_TYPE_POINTER;
+      self->hash_func = NULL;
+      self->key_equal_func = NULL;
+      self->key_copy_func = NULL;
+      self->key_free_func = NULL;
+    }
+
+  if (self->key_type == G_TYPE_STRING)
+    {
       config->hash_func = string_key_hash;
       config->key_equal_func = g_str_equal;
       config->key_copy_func = (GBoxedCopyFunc) g_strdup;
       config->key_free_func = g_free;
       config->keys_inline = TRUE;
       self->string_keys = TRUE;
+    }
+  else
+    {
+      config->hash_func = self->hash_func != NULL ? self->hash_func : g_direct_hash;
+      config->key_equal_func = self->key_equal_func != NULL ? self->key_equal_func : g_direct_equal;
+      config->key_copy_func = self->key_copy_func;
+      config->key_free_func = self->key_free_func;
     }
 
   wk_table_init (&self->table, object, &value_table_owner_class, config);
@@ -200,6 +283,65 @@ wk_value_table_finalize (GObject *object)
 }
 
 static void
+wk_value_table_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  WkValueTable *self = WK_VALUE_TABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_KEY_TYPE:
+      g_value_set_gtype (value, self->key_type);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wk_value_table_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  WkValueTable *self = WK_VALUE_TABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_KEY_TYPE:
+      /* GObject sets every construct-only property, unset ones to their
+       * param spec's default: G_TYPE_NONE here, as no single is-a type
+       * admits both allowed types. */
+      self->key_type = g_value_get_gtype (value);
+      if (self->key_type == G_TYPE_NONE)
+        self->key_type = G_TYPE_STRING;
+      break;
+
+    case PROP_HASH_FUNC:
+      self->hash_func = g_value_get_pointer (value);
+      break;
+
+    case PROP_KEY_EQUAL_FUNC:
+      self->key_equal_func = g_value_get_pointer (value);
+      break;
+
+    case PROP_KEY_COPY_FUNC:
+      self->key_copy_func = g_value_get_pointer (value);
+      break;
+
+    case PROP_KEY_FREE_FUNC:
+      self->key_free_func = g_value_get_pointer (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 wk_value_table_class_init (WkValueTableClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -209,13 +351,103 @@ wk_value_table_class_init (WkValueTableClass *klass)
   object_class->constructed = wk_value_table_constructed;
   object_class->dispose = wk_value_table_dispose;
   object_class->finalize = wk_value_table_finalize;
+  object_class->get_property = wk_value_table_get_property;
+  object_class->set_property = wk_value_table_set_property;
+
+  /**
+   * WkValueTable:key-type:
+   *
+   * What the keys are: `G_TYPE_STRING` (the default, also what
+   * `G_TYPE_NONE` gives) for strings, which
+   * the table copies, compares by content and hands to
+   * [signal@Wk.ValueTable::object-finalized] as strings;
+   * `G_TYPE_POINTER` for keys that [property@Wk.ValueTable:hash-func],
+   * [property@Wk.ValueTable:key-equal-func],
+   * [property@Wk.ValueTable:key-copy-func] and
+   * [property@Wk.ValueTable:key-free-func] handle, handed to the signal as
+   * pointer values. Other types are refused with a critical.
+   *
+   * [ctor@Wk.ValueTable.new] and a bare g_object_new() make string keys;
+   * [ctor@Wk.ValueTable.new_full] sets `G_TYPE_POINTER`.
+   */
+  properties[PROP_KEY_TYPE] =
+    g_param_spec_gtype ("key-type", NULL, NULL,
+                        G_TYPE_NONE,
+                        (G_PARAM_READWRITE |
+                         G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_STATIC_STRINGS));
+
+  /**
+   * WkValueTable:hash-func:
+   *
+   * The `GHashFunc` of the keys, for [property@Wk.ValueTable:key-type]
+   * `G_TYPE_POINTER`; %NULL (the default) means g_direct_hash().
+   *
+   * Like the other function properties, it is a C function pointer that
+   * only C can give, and it is write-only: the caller that gave it knows
+   * it already, and a binding could not call it. A function given with
+   * string keys, or a copy function without a free function (or the
+   * reverse), is refused with a critical, and the table then compares
+   * keys by address and calls none of the functions.
+   */
+  properties[PROP_HASH_FUNC] =
+    g_param_spec_pointer ("hash-func", NULL, NULL,
+                          (G_PARAM_WRITABLE |
+                           G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * WkValueTable:key-equal-func:
+   *
+   * The `GEqualFunc` of the keys, for [property@Wk.ValueTable:key-type]
+   * `G_TYPE_POINTER`; %NULL (the default) means g_direct_equal().
+   * Write-only, as [property@Wk.ValueTable:hash-func] explains.
+   */
+  properties[PROP_KEY_EQUAL_FUNC] =
+    g_param_spec_pointer ("key-equal-func", NULL, NULL,
+                          (G_PARAM_WRITABLE |
+                           G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * WkValueTable:key-copy-func:
+   *
+   * The `GBoxedCopyFunc` that copies each key the table keeps and each
+   * key it hands out in a snapshot, for [property@Wk.ValueTable:key-type]
+   * `G_TYPE_POINTER`. Give it with [property@Wk.ValueTable:key-free-func],
+   * or neither: %NULL (the default) keeps keys as given, for integers
+   * stored with GINT_TO_POINTER() or static strings. Write-only, as
+   * [property@Wk.ValueTable:hash-func] explains.
+   */
+  properties[PROP_KEY_COPY_FUNC] =
+    g_param_spec_pointer ("key-copy-func", NULL, NULL,
+                          (G_PARAM_WRITABLE |
+                           G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * WkValueTable:key-free-func:
+   *
+   * The `GDestroyNotify` that frees the table's copies of keys, and the
+   * free function of its snapshots' key arrays; it goes with
+   * [property@Wk.ValueTable:key-copy-func]. %NULL by default. Write-only,
+   * as [property@Wk.ValueTable:hash-func] explains.
+   */
+  properties[PROP_KEY_FREE_FUNC] =
+    g_param_spec_pointer ("key-free-func", NULL, NULL,
+                          (G_PARAM_WRITABLE |
+                           G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * WkValueTable::object-finalized:
    * @self: the table
-   * @key: the key whose value was finalized: a string in a table made
-   *   with [ctor@Wk.ValueTable.new], a pointer value (`G_TYPE_POINTER`)
-   *   otherwise
+   * @key: the key whose value was finalized, a value of the table's
+   *   [property@Wk.ValueTable:key-type]: a string in a table made with
+   *   [ctor@Wk.ValueTable.new] (or a bare g_object_new()), a pointer value
+   *   (`G_TYPE_POINTER`) otherwise
    *
    * Emitted once for each value finalized while it was in the table, on
    * the table's thread, after its entry is gone. @key is valid during the
@@ -244,26 +476,18 @@ wk_value_table_init (WkValueTable *self)
 {
 }
 
-static WkValueTable *
-value_table_new (WkTableConfig *config)
-{
-  config_for_constructed = config;
-
-  return g_object_new (WK_TYPE_VALUE_TABLE, NULL);
-}
-
 /**
  * wk_value_table_new:
  *
  * Creates a table from strings, which it copies, to weakly held objects,
- * owned by the calling thread.
+ * owned by the calling thread: g_object_new() with no property set.
  *
  * Returns: (transfer full): a new `WkValueTable`
  */
 WkValueTable *
 wk_value_table_new (void)
 {
-  return value_table_new (NULL);
+  return g_object_new (WK_TYPE_VALUE_TABLE, NULL);
 }
 
 /**
@@ -283,6 +507,10 @@ wk_value_table_new (void)
  * management, such as integers stored with GINT_TO_POINTER() or static
  * strings.
  *
+ * This is g_object_new() with [property@Wk.ValueTable:key-type]
+ * `G_TYPE_POINTER` and the four functions as the properties of the same
+ * names.
+ *
  * Returns: (transfer full) (nullable): a new `WkValueTable`, or %NULL if
  *   only one of @key_copy_func and @key_free_func is given
  */
@@ -292,17 +520,15 @@ wk_value_table_new_full (GHashFunc      hash_func,
                          GBoxedCopyFunc key_copy_func,
                          GDestroyNotify key_free_func)
 {
-  WkTableConfig *config;
-
   g_return_val_if_fail ((key_copy_func == NULL) == (key_free_func == NULL), NULL);
 
-  config = g_new0 (WkTableConfig, 1);
-  config->hash_func = hash_func != NULL ? hash_func : g_direct_hash;
-  config->key_equal_func = key_equal_func != NULL ? key_equal_func : g_direct_equal;
-  config->key_copy_func = key_copy_func;
-  config->key_free_func = key_free_func;
-
-  return value_table_new (config);
+  return g_object_new (WK_TYPE_VALUE_TABLE,
+                       "key-type", G_TYPE_POINTER,
+                       "hash-func", (gpointer) hash_func,
+                       "key-equal-func", (gpointer) key_equal_func,
+                       "key-copy-func", (gpointer) key_copy_func,
+                       "key-free-func", (gpointer) key_free_func,
+                       NULL);
 }
 
 static gpointer
