@@ -309,6 +309,10 @@ wk_anchor_count_members (WkAnchor *anchor)
  * Links @membership into @anchor's list. On success the membership holds a
  * reference on @anchor and on @owner until wk_membership_free().
  *
+ * The block @membership starts must be complete before the call: once
+ * linked, the object may die on another thread, whose delivery may free
+ * the membership (through its owner's class) before this returns.
+ *
  * Returns: %FALSE if the object already died, and @membership is untouched
  */
 gboolean

@@ -62,15 +62,17 @@ wk_entry_new (WkTable  *table,
   gsize key_size = table->config->keys_inline ? strlen (key) + 1 : 0;
   WkEntry *entry = g_malloc0 (entry_size + key_size);
 
+  /* Whole before it joins: from then on the member may die on another
+   * thread, whose delivery drops the membership's reference at once. */
+  wk_ref_count_init (&entry->ref_count, 2);
+  entry->key = key_size > 0 ? memcpy ((char *) entry + entry_size, key, key_size) : key;
+  entry->value = value;
+
   if (!wk_membership_join (&entry->membership, anchor, table->owner))
     {
       g_free (entry);
       return NULL;
     }
-
-  wk_ref_count_init (&entry->ref_count, 2);
-  entry->key = key_size > 0 ? memcpy ((char *) entry + entry_size, key, key_size) : key;
-  entry->value = value;
 
   return entry;
 }
