@@ -26,6 +26,7 @@ G_DEFINE_FINAL_TYPE (TestHolder, test_holder, G_TYPE_OBJECT)
 
 static void
 test_holder_deliver (GObject      *holder,
+                     gpointer      data,
                      WkMembership *dead)
 {
   TestHolder *self = TEST_HOLDER (holder);

@@ -78,15 +78,14 @@ static guint signals[N_SIGNALS];
 
 G_STATIC_ASSERT (sizeof (WkKeyTableIter) == sizeof (WkTableIter));
 
-/* On the owner's thread, with a strong reference to the table. */
+/* On the table's thread, with a strong reference to it. */
 static void
-wk_key_table_deliver (GObject      *holder,
-                      WkMembership *dead)
+wk_key_table_signal_dead (GObject *holder,
+                          WkEntry *dead)
 {
   WkKeyTable *self = WK_KEY_TABLE (holder);
-  WkEntry *removed = wk_table_take_dead (&self->table, dead);
 
-  for (WkEntry *entry = removed; entry != NULL; entry = entry->next)
+  for (WkEntry *entry = dead; entry != NULL; entry = entry->next)
     {
       GValue pointer = G_VALUE_INIT;
       const GValue *value = entry->value;
@@ -103,13 +102,10 @@ wk_key_table_deliver (GObject      *holder,
 
       g_signal_emit (self, signals[OBJECT_FINALIZED], 0, value);
     }
-
-  wk_entry_list_unref (removed);
 }
 
-static const WkOwnerClass key_table_owner_class = {
-  .deliver = wk_key_table_deliver,
-  .release = wk_entry_release_membership,
+static const WkTableClass key_table_class = {
+  .signal_dead = wk_key_table_signal_dead,
 };
 
 static gpointer
@@ -189,21 +185,15 @@ wk_key_table_constructed (GObject *object)
   config->keyed_by_member = TRUE;
   config->hash_func = g_direct_hash;
   config->key_equal_func = g_direct_equal;
-  wk_table_init (&self->table, object, &key_table_owner_class, config);
+  wk_table_init (&self->table, object, &key_table_class, config);
 }
 
 static void
 wk_key_table_dispose (GObject *object)
 {
   WkKeyTable *self = WK_KEY_TABLE (object);
-  WkEntry *entries;
 
-  wk_table_lock (&self->table);
-  entries = wk_table_dispose_locked (&self->table);
-  wk_table_unlock (&self->table);
-
-  wk_entry_list_unref (entries);
-  wk_owner_detach (self->table.owner);
+  wk_table_dispose (&self->table);
 
   G_OBJECT_CLASS (wk_key_table_parent_class)->dispose (object);
 }
@@ -433,29 +423,6 @@ copy_value (WkKeyTable *self,
   return value;
 }
 
-/* The entry of @key with a reference, or %NULL. @key is alive: the caller
- * holds it. */
-static WkEntry *
-dup_entry (WkKeyTable *self,
-           gpointer    key)
-{
-  WkAnchor *anchor = wk_anchor_lookup (key);
-  WkEntry *entry = NULL;
-
-  if (anchor == NULL)
-    return NULL;
-
-  wk_table_lock_read (&self->table);
-  entry = wk_table_lookup_locked (&self->table, anchor);
-  if (entry != NULL)
-    wk_entry_ref (entry);
-  wk_table_unlock_read (&self->table);
-
-  wk_anchor_unref (anchor);
-
-  return entry;
-}
-
 /* A handler of the key's own death can't hold it: %NULL, and @value
  * stays the caller's. */
 static WkEntry *
@@ -547,7 +514,7 @@ wk_key_table_lookup (WkKeyTable *self,
   g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
   wk_return_val_if_not_object (key, FALSE);
 
-  entry = dup_entry (self, key);
+  entry = wk_table_dup_entry_of (&self->table, key);
   if (entry == NULL)
     return FALSE;
 
@@ -583,7 +550,7 @@ wk_key_table_lookup_value (WkKeyTable *self,
   wk_return_val_if_not_object (key, FALSE);
   g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), FALSE);
 
-  entry = dup_entry (self, key);
+  entry = wk_table_dup_entry_of (&self->table, key);
   if (entry == NULL)
     {
       /* Never left uninitialized: a binding converts it all the same. */
@@ -630,7 +597,7 @@ wk_key_table_lookup_or_insert (WkKeyTable        *self,
 
   for (;;)
     {
-      WkEntry *seen = dup_entry (self, key);
+      WkEntry *seen = wk_table_dup_entry_of (&self->table, key);
       WkEntry *entry;
       gpointer value;
 
@@ -685,7 +652,7 @@ wk_key_table_lookup_or_insert_value (WkKeyTable   *self,
 
   for (;;)
     {
-      WkEntry *seen = dup_entry (self, key);
+      WkEntry *seen = wk_table_dup_entry_of (&self->table, key);
       WkEntry *entry;
       WkTableReplace outcome;
       gpointer copy;
@@ -721,28 +688,6 @@ wk_key_table_lookup_or_insert_value (WkKeyTable   *self,
     }
 }
 
-/* Takes the entry of @key out and returns it with a reference. */
-static WkEntry *
-steal_entry (WkKeyTable *self,
-             gpointer    key)
-{
-  WkAnchor *anchor = wk_anchor_lookup (key);
-  WkEntry *entry;
-
-  if (anchor == NULL)
-    return NULL;
-
-  wk_table_lock (&self->table);
-  entry = wk_table_lookup_locked (&self->table, anchor);
-  if (entry != NULL)
-    wk_table_remove_locked (&self->table, entry);
-  wk_table_unlock (&self->table);
-
-  wk_anchor_unref (anchor);
-
-  return entry;
-}
-
 /**
  * wk_key_table_pop:
  * @self: a `WkKeyTable`
@@ -764,7 +709,7 @@ wk_key_table_pop (WkKeyTable *self,
   g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
   wk_return_val_if_not_object (key, FALSE);
 
-  entry = steal_entry (self, key);
+  entry = wk_table_steal_entry_of (&self->table, key);
   if (entry == NULL)
     return FALSE;
 
@@ -799,7 +744,7 @@ wk_key_table_pop_value (WkKeyTable *self,
   wk_return_val_if_not_object (key, FALSE);
   g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), FALSE);
 
-  entry = steal_entry (self, key);
+  entry = wk_table_steal_entry_of (&self->table, key);
   if (entry == NULL)
     {
       /* Never left uninitialized: a binding converts it all the same. */
@@ -851,7 +796,7 @@ wk_key_table_remove (WkKeyTable *self,
   g_return_val_if_fail (WK_IS_KEY_TABLE (self), FALSE);
   wk_return_val_if_not_object (key, FALSE);
 
-  entry = steal_entry (self, key);
+  entry = wk_table_steal_entry_of (&self->table, key);
   if (entry == NULL)
     return FALSE;
 

@@ -17,10 +17,11 @@ G_BEGIN_DECLS
 typedef struct _WkOwnerClass
 {
   /* Called on the owner's thread, with no wobj lock held and a strong
-   * reference to @holder. @dead is a list linked through ->next of
-   * memberships whose object died; the callee takes it over and frees
-   * each membership with wk_membership_free(). */
+   * reference to @holder; @data is the owner's. @dead is a list linked
+   * through ->next of memberships whose object died; the callee takes it
+   * over and frees each membership with wk_membership_free(). */
   void (*deliver) (GObject      *holder,
+                   gpointer      data,
                    WkMembership *dead);
 
   /* Frees the block that @membership starts, calling
@@ -32,7 +33,8 @@ typedef struct _WkOwnerClass
    * reference to @holder, after wk_owner_request_sync() was called on
    * another thread: for WkSet to apply the changes other threads made to
    * its list model. May be %NULL. */
-  void (*sync) (GObject *holder);
+  void (*sync) (GObject  *holder,
+                gpointer  data);
 } WkOwnerClass;
 
 WkOwner  *wk_owner_new          (GObject            *holder,

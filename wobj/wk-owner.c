@@ -227,7 +227,7 @@ wk_owner_flush (WkOwner *owner)
       goto out;
     }
 
-  owner->klass->deliver (holder, batch);
+  owner->klass->deliver (holder, owner->data, batch);
   g_object_unref (holder);
 
 out:
@@ -258,7 +258,7 @@ owner_flush_cb (gpointer user_data)
 
       if (holder != NULL)
         {
-          owner->klass->sync (holder);
+          owner->klass->sync (holder, owner->data);
           g_object_unref (holder);
         }
     }

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "wk-ref.h"
-#include "wk-anchor-private.h"
+#include "wk-membership-private.h"
 
 G_BEGIN_DECLS
 

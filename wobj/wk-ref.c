@@ -99,6 +99,7 @@ release_notify_data (WkRef *self)
 /* On the owner's thread, with a strong reference to the WkRef. */
 static void
 wk_ref_deliver (GObject      *holder,
+                gpointer      data,
                 WkMembership *dead)
 {
   WkRef *self = WK_REF (holder);

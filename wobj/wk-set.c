@@ -135,7 +135,7 @@ model_follow_locked (WkSet   *self,
                      WkEntry *entry,
                      guint   *row)
 {
-  if (wk_owner_is_current (self->table.owner))
+  if (wk_table_is_owner_thread (&self->table))
     {
       gboolean in_model = wk_set_rows_contains (&self->rows, entry);
 
@@ -204,15 +204,16 @@ wk_set_sync (GObject *holder)
   emit_items_changed (self, head, old_rows->len - head - tail, n_rows - head - tail);
 }
 
-/* On the owner's thread, with a strong reference to the set. */
+/* On the set's thread, with a strong reference to it. Each row leaves the
+ * model just before its signals, so that a handler sees the model as the
+ * signals so far describe it. */
 static void
-wk_set_deliver (GObject      *holder,
-                WkMembership *dead)
+wk_set_signal_dead (GObject *holder,
+                    WkEntry *dead)
 {
   WkSet *self = WK_SET (holder);
-  WkEntry *removed = wk_table_take_dead (&self->table, dead);
 
-  for (WkEntry *entry = removed; entry != NULL; entry = entry->next)
+  for (WkEntry *entry = dead; entry != NULL; entry = entry->next)
     {
       gboolean in_model;
       gboolean disposed;
@@ -233,13 +234,10 @@ wk_set_deliver (GObject      *holder,
       if (!disposed)
         g_signal_emit (self, signals[OBJECT_FINALIZED], 0);
     }
-
-  wk_entry_list_unref (removed);
 }
 
-static const WkOwnerClass set_owner_class = {
-  .deliver = wk_set_deliver,
-  .release = wk_entry_release_membership,
+static const WkTableClass set_class = {
+  .signal_dead = wk_set_signal_dead,
   .sync = wk_set_sync,
 };
 
@@ -254,20 +252,19 @@ wk_set_dispose (GObject *object)
 {
   WkSet *self = WK_SET (object);
   g_autoptr(GPtrArray) model = NULL;
-  WkEntry *entries;
 
+  wk_table_dispose (&self->table);
+
+  /* The set's sync and its signal_dead() leave a disposed table's model
+   * alone: it goes here. */
   wk_table_lock (&self->table);
-  entries = wk_table_dispose_locked (&self->table);
   model = model_clear_locked (self);
   self->model_stale = FALSE;
   wk_table_unlock (&self->table);
 
-  wk_entry_list_unref (entries);
-  wk_owner_detach (self->table.owner);
-
   /* A set disposed while it lives (g_object_run_dispose()) is empty: say
    * so to its views. */
-  if (model->len > 0 && wk_owner_is_current (self->table.owner))
+  if (model->len > 0 && wk_table_is_owner_thread (&self->table))
     emit_items_changed (self, 0, model->len, 0);
 
   G_OBJECT_CLASS (wk_set_parent_class)->dispose (object);
@@ -416,7 +413,7 @@ wk_set_init (WkSet *self)
   config->hash_func = g_direct_hash;
   config->key_equal_func = g_direct_equal;
   config->value_free_func = free_item;
-  wk_table_init (&self->table, G_OBJECT (self), &set_owner_class, config);
+  wk_table_init (&self->table, G_OBJECT (self), &set_class, config);
 
   wk_set_rows_init (&self->rows, G_STRUCT_OFFSET (WkSetEntry, row));
 }
@@ -550,8 +547,8 @@ add_member (WkSet    *self,
 
   if (emit)
     emit_items_changed (self, row, 0, 1);
-  else if (added && !wk_owner_is_current (self->table.owner))
-    wk_owner_request_sync (self->table.owner);
+  else if (added && !wk_table_is_owner_thread (&self->table))
+    wk_table_request_sync (&self->table);
 
   return added;
 }
@@ -604,32 +601,10 @@ remove_entry (WkSet   *self,
 
   if (emit)
     emit_items_changed (self, row, 1, 0);
-  else if (!wk_owner_is_current (self->table.owner))
-    wk_owner_request_sync (self->table.owner);
+  else if (!wk_table_is_owner_thread (&self->table))
+    wk_table_request_sync (&self->table);
 
   return TRUE;
-}
-
-/* The entry of @object, alive, with a reference; or %NULL. */
-static WkEntry *
-dup_entry (WkSet    *self,
-           gpointer  object)
-{
-  WkAnchor *anchor = wk_anchor_lookup (object);
-  WkEntry *entry = NULL;
-
-  if (anchor == NULL)
-    return NULL;
-
-  wk_table_lock_read (&self->table);
-  entry = wk_table_lookup_locked (&self->table, anchor);
-  if (entry != NULL)
-    wk_entry_ref (entry);
-  wk_table_unlock_read (&self->table);
-
-  wk_anchor_unref (anchor);
-
-  return entry;
 }
 
 /**
@@ -651,7 +626,7 @@ wk_set_remove (WkSet    *self,
   g_return_val_if_fail (WK_IS_SET (self), FALSE);
   wk_return_val_if_not_object (object, FALSE);
 
-  entry = dup_entry (self, object);
+  entry = wk_table_dup_entry_of (&self->table, object);
   if (entry == NULL)
     return FALSE;
 
@@ -728,7 +703,7 @@ wk_set_remove_all (WkSet *self)
 
   g_return_if_fail (WK_IS_SET (self));
 
-  here = wk_owner_is_current (self->table.owner);
+  here = wk_table_is_owner_thread (&self->table);
 
   wk_table_lock (&self->table);
   removed = wk_table_remove_all_locked (&self->table);
@@ -739,7 +714,7 @@ wk_set_remove_all (WkSet *self)
   wk_table_unlock (&self->table);
 
   if (stale)
-    wk_owner_request_sync (self->table.owner);
+    wk_table_request_sync (&self->table);
 
   wk_entry_list_unref (removed);
 

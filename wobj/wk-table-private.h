@@ -4,9 +4,8 @@
 
 #include <glib-object.h>
 
-#include "wk-anchor-private.h"
 #include "wk-lock-private.h"
-#include "wk-owner-private.h"
+#include "wk-membership-private.h"
 
 G_BEGIN_DECLS
 
@@ -19,9 +18,29 @@ G_BEGIN_DECLS
  * lookup can hold one and read it with no lock held. References to an
  * entry: one while it is in the table, one for its membership (dropped
  * when it leaves the anchor, or by the delivery once the member died),
- * and short-lived ones. */
+ * and short-lived ones.
+ *
+ * The containers reach the core only through it: the anchor and the owner
+ * are wk-table.c's. A death comes one way: the member's anchor hands the
+ * entry's membership to the table's owner, which delivers the batch of a
+ * death on the table's thread; the table takes the batch's entries out
+ * under one lock and gives them to its container's signal_dead(). */
 
 typedef struct _WkEntry WkEntry;
+
+typedef struct _WkTableClass
+{
+  /* On the table's thread, with no wobj lock held and a strong reference
+   * to @holder: @dead are the entries whose member died that were still
+   * in the table, now out of it, linked through ->next in order of death.
+   * The container signals them; the table drops them afterwards. */
+  void (*signal_dead) (GObject *holder,
+                       WkEntry *dead);
+
+  /* As WkOwnerClass's sync: WkSet's list model catching up with the
+   * changes other threads made. May be %NULL. */
+  void (*sync) (GObject *holder);
+} WkTableClass;
 
 struct _WkEntry
 {
@@ -53,6 +72,10 @@ typedef struct _WkTableConfig
                                       * callers only */
   GBoxedCopyFunc  value_copy_func;   /* values: WkKeyTable */
   GDestroyNotify  value_free_func;   /* also frees WkSet's items */
+
+  /* Set by wk_table_init(), followed only while the holder lives. */
+  const WkTableClass *klass;
+  gsize               table_offset;  /* of the WkTable in its holder */
 } WkTableConfig;
 
 typedef struct _WkTable
@@ -68,11 +91,13 @@ typedef struct _WkTable
 
 void      wk_table_init              (WkTable             *table,
                                       GObject             *holder,
-                                      const WkOwnerClass  *klass,
+                                      const WkTableClass  *klass,
                                       WkTableConfig       *config);
 WkEntry  *wk_table_remove_all_locked (WkTable             *table);
-WkEntry  *wk_table_dispose_locked    (WkTable             *table);
+void      wk_table_dispose           (WkTable             *table);
 void      wk_table_finalize          (WkTable             *table);
+gboolean  wk_table_is_owner_thread   (WkTable             *table);
+void      wk_table_request_sync      (WkTable             *table);
 
 /* For changes. */
 static inline void
@@ -101,17 +126,13 @@ wk_table_unlock_read (WkTable *table)
   wk_rw_unlock_read (&table->lock);
 }
 
-WkEntry  *wk_entry_new               (WkTable             *table,
-                                      WkAnchor            *anchor,
-                                      gpointer             key,
-                                      gpointer             value);
 WkEntry  *wk_table_make_entry        (WkTable             *table,
                                       GObject             *object,
                                       gpointer             key,
                                       gpointer             value) G_GNUC_WARN_UNUSED_RESULT;
 void      wk_entry_free              (WkEntry             *entry);
-void      wk_entry_release_membership (WkMembership       *membership);
 gboolean  wk_entry_is_dead           (WkEntry             *entry);
+gpointer  wk_entry_dup_member        (WkEntry             *entry);
 
 /* Inline: they are most of a lookup. */
 static inline WkEntry *
@@ -127,12 +148,6 @@ wk_entry_unref (WkEntry *entry)
 {
   if (wk_ref_count_dec (&entry->ref_count))
     wk_entry_free (entry);
-}
-
-static inline gpointer
-wk_entry_dup_member (WkEntry *entry)
-{
-  return wk_anchor_dup_object (entry->membership.anchor);
 }
 
 static inline WkEntry *
@@ -163,12 +178,15 @@ WkTableReplace wk_table_replace      (WkTable             *table,
 gboolean  wk_table_is_disposed       (WkTable             *table);
 void      wk_entry_discard           (WkTable             *table,
                                       WkEntry             *entry);
-WkEntry  *wk_table_take_dead         (WkTable             *table,
-                                      WkMembership        *dead);
 void      wk_entry_list_unref        (WkEntry             *list);
 
+/* For tables keyed by member: the entry of an object the caller holds. */
 gboolean  wk_table_holds_object      (WkTable             *table,
                                       GObject             *object);
+WkEntry  *wk_table_dup_entry_of      (WkTable             *table,
+                                      GObject             *object) G_GNUC_WARN_UNUSED_RESULT;
+WkEntry  *wk_table_steal_entry_of    (WkTable             *table,
+                                      GObject             *object) G_GNUC_WARN_UNUSED_RESULT;
 
 GPtrArray *wk_table_snapshot         (WkTable             *table) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -6,6 +6,9 @@
 
 #include "wk-table-private.h"
 
+#include "wk-anchor-private.h"
+#include "wk-owner-private.h"
+
 /* See wk-table-private.h for what a table is. Lock order: the table's lock
  * may be held while taking an anchor's lock (to leave it), never the other
  * way round; the owner's lock is taken alone. Nothing here calls out of
@@ -18,16 +21,106 @@ table_config_free (gpointer data)
   g_free (data);
 }
 
+static WkEntry *take_dead (WkTable      *table,
+                           WkMembership *dead);
+
+/* The owner's delivery of a death: its entries leave the table under one
+ * lock, then the container signals them. */
+static void
+table_deliver (GObject      *holder,
+               gpointer      data,
+               WkMembership *dead)
+{
+  const WkTableConfig *config = data;
+  WkTable *table = G_STRUCT_MEMBER_P (holder, config->table_offset);
+  WkEntry *removed = take_dead (table, dead);
+
+  if (removed != NULL)
+    config->klass->signal_dead (holder, removed);
+  wk_entry_list_unref (removed);
+}
+
+/* Frees an entry's membership: the membership's reference goes. */
+static void
+table_release (WkMembership *membership)
+{
+  wk_entry_unref ((WkEntry *) membership);
+}
+
+static void
+table_sync (GObject  *holder,
+            gpointer  data)
+{
+  const WkTableConfig *config = data;
+
+  config->klass->sync (holder);
+}
+
+static const WkOwnerClass table_owner_class = {
+  .deliver = table_deliver,
+  .release = table_release,
+  .sync = table_sync,
+};
+
+/*
+ * wk_table_init:
+ * @table: a table inside @holder
+ * @holder: the container, under construction on this thread
+ * @klass: how the container signals deaths
+ * @config: (transfer full): the table's configuration
+ */
 void
 wk_table_init (WkTable            *table,
                GObject            *holder,
-               const WkOwnerClass *klass,
+               const WkTableClass *klass,
                WkTableConfig      *config)
 {
+  g_assert (klass != NULL && klass->signal_dead != NULL);
+
+  config->klass = klass;
+  config->table_offset = (gsize) ((char *) table - (char *) holder);
   wk_rw_lock_init (&table->lock);
   table->index = g_hash_table_new (config->hash_func, config->key_equal_func);
-  table->owner = wk_owner_new (holder, klass, config, table_config_free);
+  table->owner = wk_owner_new (holder, &table_owner_class, config, table_config_free);
   table->config = config;
+}
+
+/*
+ * wk_table_dispose:
+ *
+ * Empties the table for good, as the container's dispose: later additions
+ * are refused, and deliveries still to come free their memberships
+ * without reaching the container. Idempotent.
+ */
+void
+wk_table_dispose (WkTable *table)
+{
+  WkEntry *entries;
+
+  wk_table_lock (table);
+  table->disposed = TRUE;
+  entries = wk_table_remove_all_locked (table);
+  wk_table_unlock (table);
+
+  wk_entry_list_unref (entries);
+  wk_owner_detach (table->owner);
+}
+
+/* Whether this is the thread the table's deaths are delivered on. */
+gboolean
+wk_table_is_owner_thread (WkTable *table)
+{
+  return wk_owner_is_current (table->owner);
+}
+
+/* From another thread: the container's sync function will run on the
+ * table's thread. */
+void
+wk_table_request_sync (WkTable *table)
+{
+  g_assert (table->config->klass->sync != NULL);
+
+  wk_owner_request_sync (table->owner);
 }
 
 void
@@ -52,7 +145,7 @@ wk_table_finalize (WkTable *table)
  *   the table and one for the membership; %NULL if the member already
  *   died, and then @key and @value are still the caller's
  */
-WkEntry *
+static WkEntry *
 wk_entry_new (WkTable  *table,
               WkAnchor *anchor,
               gpointer  key,
@@ -134,17 +227,17 @@ wk_entry_free (WkEntry *entry)
   g_free (entry);
 }
 
-/* The owner class's release: the membership's reference goes. */
-void
-wk_entry_release_membership (WkMembership *membership)
-{
-  wk_entry_unref ((WkEntry *) membership);
-}
-
 gboolean
 wk_entry_is_dead (WkEntry *entry)
 {
   return wk_anchor_is_dead (entry->membership.anchor);
+}
+
+/* Returns: (transfer full) (nullable): the entry's member, if it lives */
+gpointer
+wk_entry_dup_member (WkEntry *entry)
+{
+  return wk_anchor_dup_object (entry->membership.anchor);
 }
 
 /* Takes over the table's reference of @entry, unless its member already
@@ -363,20 +456,19 @@ wk_table_get_size_locked (WkTable *table)
 }
 
 /*
- * wk_table_take_dead:
+ * take_dead:
  * @dead: (transfer full): the delivered memberships, linked through ->next
  *
- * For the owner's deliver function: takes the dead entries out of the
- * table and frees the memberships.
+ * Takes the dead entries out of the table, under one lock for the whole
+ * batch, and frees the memberships.
  *
  * Returns: (transfer full): the entries that were still in the table,
  *   linked through ->next, each with the table's reference, in order of
- *   death: the holder signals them, then frees them with
- *   wk_entry_list_unref()
+ *   death
  */
-WkEntry *
-wk_table_take_dead (WkTable      *table,
-                    WkMembership *dead)
+static WkEntry *
+take_dead (WkTable      *table,
+           WkMembership *dead)
 {
   WkEntry *removed = NULL;
   WkEntry *removed_last = NULL;
@@ -451,19 +543,52 @@ wk_table_remove_all_locked (WkTable *table)
   return list;
 }
 
-/*
- * wk_table_dispose_locked:
- *
- * Empties the table for good, as wk_table_remove_all_locked(): later
- * additions are refused, and later deliveries free their memberships
- * without reaching the holder once it detaches its owner.
- */
-WkEntry *
-wk_table_dispose_locked (WkTable *table)
-{
-  table->disposed = TRUE;
 
-  return wk_table_remove_all_locked (table);
+/* For tables keyed by anchor: the entry of @object, which the caller
+ * holds, with a reference; or %NULL. */
+WkEntry *
+wk_table_dup_entry_of (WkTable *table,
+                       GObject *object)
+{
+  WkAnchor *anchor = wk_anchor_lookup (object);
+  WkEntry *entry;
+
+  if (anchor == NULL)
+    return NULL;
+
+  wk_table_lock_read (table);
+  entry = wk_table_lookup_locked (table, anchor);
+  if (entry != NULL)
+    wk_entry_ref (entry);
+  wk_table_unlock_read (table);
+
+  wk_anchor_unref (anchor);
+
+  return entry;
+}
+
+/* For tables keyed by anchor: takes the entry of @object, which the
+ * caller holds, out of the table. Returns it with the table's reference,
+ * for the caller to drop with no lock held; or %NULL. */
+WkEntry *
+wk_table_steal_entry_of (WkTable *table,
+                         GObject *object)
+{
+  WkAnchor *anchor = wk_anchor_lookup (object);
+  WkEntry *entry;
+
+  if (anchor == NULL)
+    return NULL;
+
+  wk_table_lock (table);
+  entry = wk_table_lookup_locked (table, anchor);
+  if (entry != NULL)
+    wk_table_remove_locked (table, entry);
+  wk_table_unlock (table);
+
+  wk_anchor_unref (anchor);
+
+  return entry;
 }
 
 /* For tables keyed by anchor: whether @object, which the caller holds, is

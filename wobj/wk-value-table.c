@@ -99,15 +99,14 @@ static guint signals[N_SIGNALS];
 
 G_STATIC_ASSERT (sizeof (WkValueTableIter) == sizeof (WkTableIter));
 
-/* On the owner's thread, with a strong reference to the table. */
+/* On the table's thread, with a strong reference to it. */
 static void
-wk_value_table_deliver (GObject      *holder,
-                        WkMembership *dead)
+wk_value_table_signal_dead (GObject *holder,
+                            WkEntry *dead)
 {
   WkValueTable *self = WK_VALUE_TABLE (holder);
-  WkEntry *removed = wk_table_take_dead (&self->table, dead);
 
-  for (WkEntry *entry = removed; entry != NULL; entry = entry->next)
+  for (WkEntry *entry = dead; entry != NULL; entry = entry->next)
     {
       GValue key = G_VALUE_INIT;
 
@@ -128,13 +127,10 @@ wk_value_table_deliver (GObject      *holder,
       g_signal_emit (self, signals[OBJECT_FINALIZED], 0, &key);
       g_value_unset (&key);
     }
-
-  wk_entry_list_unref (removed);
 }
 
-static const WkOwnerClass value_table_owner_class = {
-  .deliver = wk_value_table_deliver,
-  .release = wk_entry_release_membership,
+static const WkTableClass value_table_class = {
+  .signal_dead = wk_value_table_signal_dead,
 };
 
 /* The string keys' hash. g_str_hash() multiplies and adds once per byte,
@@ -253,21 +249,15 @@ wk_value_table_constructed (GObject *object)
       config->key_free_func = self->key_free_func;
     }
 
-  wk_table_init (&self->table, object, &value_table_owner_class, config);
+  wk_table_init (&self->table, object, &value_table_class, config);
 }
 
 static void
 wk_value_table_dispose (GObject *object)
 {
   WkValueTable *self = WK_VALUE_TABLE (object);
-  WkEntry *entries;
 
-  wk_table_lock (&self->table);
-  entries = wk_table_dispose_locked (&self->table);
-  wk_table_unlock (&self->table);
-
-  wk_entry_list_unref (entries);
-  wk_owner_detach (self->table.owner);
+  wk_table_dispose (&self->table);
 
   G_OBJECT_CLASS (wk_value_table_parent_class)->dispose (object);
 }
