@@ -93,6 +93,10 @@ wk_key_table_signal_dead (GObject *holder,
       if (wk_table_is_disposed (&self->table))
         break;
 
+      /* As the value table's: nothing connected, no GValue. */
+      if (!g_signal_has_handler_pending (self, signals[OBJECT_FINALIZED], 0, FALSE))
+        continue;
+
       if (!self->gvalues)
         {
           g_value_init (&pointer, G_TYPE_POINTER);

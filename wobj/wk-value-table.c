@@ -114,6 +114,11 @@ wk_value_table_signal_dead (GObject *holder,
       if (wk_table_is_disposed (&self->table))
         break;
 
+      /* Nothing connected (asked for each entry: a handler may connect
+       * another): the key's GValue is not worth making. */
+      if (!g_signal_has_handler_pending (self, signals[OBJECT_FINALIZED], 0, FALSE))
+        continue;
+
       if (self->string_keys)
         {
           g_value_init (&key, G_TYPE_STRING);
