@@ -10,7 +10,7 @@
 
 typedef struct
 {
-  gint disposed;   /* atomic */
+  gint n_dispose;   /* atomic */
 } WkTestObjectPrivate;
 
 static gint n_finalized;   /* atomic */
@@ -22,7 +22,7 @@ wk_test_object_dispose (GObject *object)
 {
   WkTestObjectPrivate *priv = wk_test_object_get_instance_private (WK_TEST_OBJECT (object));
 
-  g_atomic_int_set (&priv->disposed, 1);
+  g_atomic_int_inc (&priv->n_dispose);
 
   G_OBJECT_CLASS (wk_test_object_parent_class)->dispose (object);
 }
@@ -54,7 +54,17 @@ wk_test_object_is_disposed (WkTestObject *self)
 {
   WkTestObjectPrivate *priv = wk_test_object_get_instance_private (self);
 
-  return g_atomic_int_get (&priv->disposed);
+  return g_atomic_int_get (&priv->n_dispose) > 0;
+}
+
+/* How many times @self was disposed: a test that asserts one dispose run
+ * (not two) needs more than wk_test_object_is_disposed(). */
+guint
+wk_test_object_n_dispose (WkTestObject *self)
+{
+  WkTestObjectPrivate *priv = wk_test_object_get_instance_private (self);
+
+  return g_atomic_int_get (&priv->n_dispose);
 }
 
 /* How many WkTestObjects (and subclasses) were finalized so far. */

@@ -10,8 +10,9 @@ G_BEGIN_DECLS
  * helpers, a watchdog, and one rule for sizes under valgrind. */
 
 /* WkTestObject: a plain object that remembers whether it was disposed, so
- * that a test can tell a dying object from a live one, and counts its
- * finalizations. Derivable, for tests that need more fields. */
+ * that a test can tell a dying object from a live one, and how many times,
+ * and counts its finalizations. Derivable, for tests that need more
+ * fields. */
 #define WK_TEST_TYPE_OBJECT (wk_test_object_get_type ())
 G_DECLARE_DERIVABLE_TYPE (WkTestObject, wk_test_object, WK_TEST, OBJECT, GObject)
 
@@ -21,6 +22,7 @@ struct _WkTestObjectClass
 };
 
 gboolean wk_test_object_is_disposed (WkTestObject *self);
+guint    wk_test_object_n_dispose   (WkTestObject *self);
 guint    wk_test_object_n_finalized (void);
 
 /* WkTestResurrect: its first dispose takes a new reference on itself and
