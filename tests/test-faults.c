@@ -20,72 +20,6 @@
 
 #include "wk-test-util.h"
 
-/* TestObj: a GObject that records its dispose, and can resurrect itself
- * in its first dispose. */
-
-#define TEST_TYPE_OBJ (test_obj_get_type ())
-G_DECLARE_FINAL_TYPE (TestObj, test_obj, TEST, OBJ, GObject)
-
-struct _TestObj
-{
-  GObject   parent_instance;
-  gint      disposed;      /* atomic: number of dispose runs */
-  gboolean  resurrect;     /* take a reference to itself in the first dispose */
-  GObject  *resurrected;   /* that reference */
-};
-
-G_DEFINE_FINAL_TYPE (TestObj, test_obj, G_TYPE_OBJECT)
-
-static void
-test_obj_dispose (GObject *object)
-{
-  TestObj *self = TEST_OBJ (object);
-
-  if (g_atomic_int_add (&self->disposed, 1) == 0 && self->resurrect)
-    self->resurrected = g_object_ref (object);
-
-  G_OBJECT_CLASS (test_obj_parent_class)->dispose (object);
-}
-
-static void
-test_obj_class_init (TestObjClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = test_obj_dispose;
-}
-
-static void
-test_obj_init (TestObj *self)
-{
-}
-
-static TestObj *
-test_obj_new (void)
-{
-  return g_object_new (TEST_TYPE_OBJ, NULL);
-}
-
-/* TestFloating: a GInitiallyUnowned. */
-
-#define TEST_TYPE_FLOATING (test_floating_get_type ())
-G_DECLARE_FINAL_TYPE (TestFloating, test_floating, TEST, FLOATING, GInitiallyUnowned)
-
-struct _TestFloating
-{
-  GInitiallyUnowned parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (TestFloating, test_floating, G_TYPE_INITIALLY_UNOWNED)
-
-static void
-test_floating_class_init (TestFloatingClass *klass)
-{
-}
-
-static void
-test_floating_init (TestFloating *self)
-{
-}
-
 /* Holder: one of the four types, holding objects weakly. */
 
 typedef enum
@@ -316,23 +250,22 @@ test_resurrect (gconstpointer data)
 {
   Kind kind = GPOINTER_TO_INT (data);
   Holder *h = holder_new (kind);
-  TestObj *obj = test_obj_new ();
-  GObject *again;
+  WkTestResurrect *obj = g_object_new (WK_TEST_TYPE_RESURRECT, NULL);
+  WkTestResurrect *again;
 
-  obj->resurrect = TRUE;
   holder_insert (h, obj);
   g_assert_true (holder_contains (h, obj));
 
   g_object_unref (obj);   /* first dispose: resurrected */
-  g_assert_cmpint (obj->disposed, ==, 1);
-  g_assert_nonnull (obj->resurrected);
+  g_assert_cmpuint (wk_test_resurrect_n_dispose (obj), ==, 1);
+  again = wk_test_resurrect_take ();
+  g_assert_true (again == obj);
   g_assert_cmpint (h->n_signals, ==, 1);
   g_assert_cmpuint (holder_size (h), ==, 0);
   g_assert_false (holder_contains (h, obj));
   if (kind == KIND_SET)
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (h->container)), ==, 0);
 
-  again = g_steal_pointer (&obj->resurrected);
   g_assert_finalize_object (again);
   g_assert_cmpint (h->n_signals, ==, 1);
   iterate_pending ();
@@ -355,14 +288,14 @@ test_resurrect_on_worker (gconstpointer data)
 {
   Kind kind = GPOINTER_TO_INT (data);
   Holder *h = holder_new (kind);
-  TestObj *obj = test_obj_new ();
-  GObject *again;
+  WkTestResurrect *obj = g_object_new (WK_TEST_TYPE_RESURRECT, NULL);
+  WkTestResurrect *again;
 
-  obj->resurrect = TRUE;
   holder_insert (h, obj);
   g_thread_join (g_thread_new ("resurrect-worker", unref_on_worker, obj));
-  g_assert_cmpint (obj->disposed, ==, 1);
-  g_assert_nonnull (obj->resurrected);
+  g_assert_cmpuint (wk_test_resurrect_n_dispose (obj), ==, 1);
+  again = wk_test_resurrect_take ();
+  g_assert_true (again == obj);
   g_assert_cmpuint (holder_size (h), ==, 0);
   g_assert_false (holder_contains (h, obj));
   while (g_atomic_int_get (&h->n_signals) < 1)
@@ -372,7 +305,6 @@ test_resurrect_on_worker (gconstpointer data)
   if (kind == KIND_SET)
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (h->container)), ==, 0);
 
-  again = g_steal_pointer (&obj->resurrected);
   g_assert_finalize_object (again);
   iterate_pending ();
   g_assert_cmpint (h->n_signals, ==, 1);
@@ -386,11 +318,11 @@ test_run_dispose (gconstpointer data)
 {
   Kind kind = GPOINTER_TO_INT (data);
   Holder *h = holder_new (kind);
-  TestObj *obj = test_obj_new ();
+  WkTestObject *obj = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
 
   holder_insert (h, obj);
   g_object_run_dispose (G_OBJECT (obj));
-  g_assert_cmpint (obj->disposed, ==, 1);
+  g_assert_cmpuint (wk_test_object_n_dispose (obj), ==, 1);
   g_assert_cmpint (h->n_signals, ==, 1);
   g_assert_cmpuint (holder_size (h), ==, 0);
   g_assert_false (holder_contains (h, obj));
@@ -417,11 +349,11 @@ test_run_dispose (gconstpointer data)
 
 typedef struct
 {
-  Holder   *h;
-  TestObj  *obj;
-  gint      n_toggles;       /* atomic */
-  gint      n_in_toggle_ok;  /* atomic: calls from the notify that saw the member */
-  GWeakRef  weak;
+  Holder       *h;
+  WkTestObject *obj;
+  gint          n_toggles;       /* atomic */
+  gint          n_in_toggle_ok;  /* atomic: calls from the notify that saw the member */
+  GWeakRef      weak;
 } ToggleData;
 
 static void
@@ -471,7 +403,7 @@ test_toggle_ref (gconstpointer data)
   GWeakRef weak;
 
   td.h = holder_new (kind);
-  td.obj = test_obj_new ();
+  td.obj = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
   g_object_add_toggle_ref (G_OBJECT (td.obj), toggle_notify, &td);
   g_object_unref (td.obj);   /* only the toggle reference left */
   g_atomic_int_set (&td.n_toggles, 0);
@@ -589,7 +521,7 @@ test_floating (gconstpointer data)
 {
   Kind kind = GPOINTER_TO_INT (data);
   Holder *h = holder_new (kind);
-  GObject *obj = g_object_new (TEST_TYPE_FLOATING, NULL);
+  GObject *obj = g_object_new (WK_TEST_TYPE_FLOATING, NULL);
 
   g_assert_true (g_object_is_floating (obj));
   holder_insert (h, obj);
@@ -617,12 +549,12 @@ test_floating (gconstpointer data)
 
 typedef struct
 {
-  GObject *container;      /* the reference dropped by the handler */
-  GWeakRef weak;
-  gint     n_signals;
-  gint     go;             /* atomic */
-  TestObj *remote;         /* dies on the worker */
-  guint    seen;           /* bit 0: local, bit 1: remote (tables) */
+  GObject      *container;   /* the reference dropped by the handler */
+  GWeakRef      weak;
+  gint          n_signals;
+  gint          go;          /* atomic */
+  WkTestObject *remote;      /* dies on the worker */
+  guint         seen;        /* bit 0: local, bit 1: remote (tables) */
 } DropData;
 
 static void
@@ -686,13 +618,13 @@ test_drop_in_handler_race (gconstpointer data)
   for (guint round = 0; round < n_rounds; round++)
     {
       DropData d = { 0 };
-      TestObj *local = test_obj_new ();
+      WkTestObject *local = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
       GThread *thread;
       gpointer alive;
       GValue v = G_VALUE_INIT;
       GObject *local_ref = NULL;   /* KIND_REF: the ref that watches `local` */
 
-      d.remote = test_obj_new ();
+      d.remote = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
       g_value_init (&v, G_TYPE_INT);
       switch (kind)
         {
@@ -719,7 +651,7 @@ test_drop_in_handler_race (gconstpointer data)
           g_signal_connect (d.container, "object-finalized", G_CALLBACK (on_drop_kt), &d);
           break;
         case KIND_SET:
-          d.container = G_OBJECT (wk_set_new (TEST_TYPE_OBJ));
+          d.container = G_OBJECT (wk_set_new (WK_TEST_TYPE_OBJECT));
           wk_set_add (WK_SET (d.container), local);
           wk_set_add (WK_SET (d.container), d.remote);
           g_signal_connect (d.container, "object-finalized", G_CALLBACK (on_drop_set), &d);
@@ -763,10 +695,10 @@ test_drop_in_handler_race (gconstpointer data)
 
 typedef struct
 {
-  GObject *containers[N_KINDS];   /* [KIND_REF] is a WkRef */
-  TestObj *members[N_KINDS];
-  gint     n_signals;             /* atomic */
-  gint     context_freed;         /* atomic: the canary source was destroyed */
+  GObject      *containers[N_KINDS];   /* [KIND_REF] is a WkRef */
+  WkTestObject *members[N_KINDS];
+  gint          n_signals;             /* atomic */
+  gint          context_freed;         /* atomic: the canary source was destroyed */
 } DeadContextData;
 
 static gboolean
@@ -838,7 +770,7 @@ test_dead_context (gconstpointer data)
   GThread *threads[N_KINDS];
 
   for (guint k = 0; k < N_KINDS; k++)
-    d.members[k] = test_obj_new ();
+    d.members[k] = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
 
   g_thread_join (g_thread_new ("dead-owner", dead_context_owner, &d));
   g_assert_false (g_atomic_int_get (&d.context_freed));   /* the containers hold it */
@@ -921,8 +853,8 @@ kill_worker (gpointer data)
 static void
 check_not_disposed (gpointer object)
 {
-  g_assert_true (TEST_IS_OBJ (object));
-  g_assert_cmpint (g_atomic_int_get (&TEST_OBJ (object)->disposed), ==, 0);
+  g_assert_true (WK_TEST_IS_OBJECT (object));
+  g_assert_cmpuint (wk_test_object_n_dispose (object), ==, 0);
 }
 
 static void
@@ -1025,7 +957,7 @@ test_walk_while_dying (gconstpointer data)
   kd.objects = g_ptr_array_new ();
   for (guint i = 0; i < n_objects; i++)
     {
-      TestObj *obj = test_obj_new ();
+      WkTestObject *obj = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
 
       holder_insert (h, obj);
       g_ptr_array_add (kd.objects, obj);
