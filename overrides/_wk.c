@@ -36,24 +36,33 @@
  * WOBJ_CALLS_PER_YIELD-th call runs with the GIL released, as PyGObject's
  * own calls do; the others keep it.
  *
- * The count is shared by all threads: it only changes with the GIL held,
- * and a thread that calls in a loop still yields at least once in
- * WOBJ_CALLS_PER_YIELD of its own calls. (A _Thread_local count costs a
- * __tls_get_addr() call in a module loaded with dlopen().) */
+ * The count is shared by all threads (it only changes with the GIL held),
+ * so the GIL is released once in WOBJ_CALLS_PER_YIELD calls whichever
+ * threads make them, though not necessarily by each calling thread. (A
+ * _Thread_local count costs a __tls_get_addr() call in a module loaded
+ * with dlopen().) */
 #define WOBJ_CALLS_PER_YIELD 32
 
 static guint calls_since_yield;
 
 /* Whether a thread other than the caller, which holds the GIL, may be
  * waiting for it. A thread waits for the GIL only with a thread state of
- * its own, made before it waits (PyGILState_Ensure() makes one for a
- * thread that has none), in the list of its interpreter; in Python 3.11
- * every interpreter shares the one GIL. So when the caller's thread state
- * is its interpreter's only one and there is no other interpreter, no
- * thread can be waiting, and releasing the GIL would only cost time. A
- * thread state made after this check is seen at the next yield. Nothing
- * here follows a pointer to another thread's state: the pointers are only
- * compared. */
+ * its own, put in its interpreter's list before it waits
+ * (PyGILState_Ensure() makes one for a thread that has none). In Python
+ * 3.11 every interpreter shares the one GIL, so any other interpreter
+ * counts as a possible waiter; with no other interpreter and the caller's
+ * state the only one of its interpreter, no thread can be waiting, and
+ * releasing the GIL would only cost time.
+ *
+ * The lists are read without CPython's HEAD_LOCK, and a thread adding its
+ * state (PyGILState_Ensure() does so without the GIL) may write the head
+ * pointer read here: either value gives a safe answer. A new state goes
+ * in at the head of its list, so it never changes self->next; an old head
+ * read here only makes this check miss the new thread, which is then seen
+ * at the next check, WOBJ_CALLS_PER_YIELD calls later, and until then the
+ * waiter still gets the GIL at CPython's switch interval. Nothing here
+ * follows a pointer to another thread's state or to another interpreter:
+ * those pointers are only compared. */
 static gboolean
 others_may_wait (void)
 {
