@@ -831,8 +831,11 @@ class ValueTable(_MappingMixin, Wk.ValueTable):
     """
 
     def __new__(cls, *args, **kwargs):
-        # g_object_new() alone leaves a WkValueTable unusable: the C
-        # constructor sets it up.
+        # The C constructor is g_object_new() with no property set (string
+        # keys, as GObject.new(Wk.ValueTable) gives). The table is made
+        # here because __init__ below does not chain up to
+        # GObject.Object.__init__(), which would take the keyword
+        # arguments, entries of the mapping, for properties.
         return Wk.ValueTable.new()
 
     def __init__(self, other=(), /, **kwargs):
@@ -990,8 +993,9 @@ class KeyTable(_MappingMixin, Wk.KeyTable):
     """
 
     def __new__(cls, *args, **kwargs):
-        # g_object_new() alone leaves a WkKeyTable unusable: the C
-        # constructor sets it up.
+        # The C constructor is g_object_new() with no property set (GValue
+        # values, as GObject.new(Wk.KeyTable) gives). Made here for the
+        # reason given in ValueTable.__new__.
         return Wk.KeyTable.new()
 
     def __init__(self, dict=None, /, **kwargs):

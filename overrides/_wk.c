@@ -33,17 +33,53 @@
  * such as one dropping Python-owned objects (PyGObject takes the GIL back
  * in each finalization), then gets one turn per interval. Issue 12's
  * reader/dropper reproducer took 20 s instead of 5 that way. So every
- * WOBJ_CALLS_PER_YIELD-th call on a thread runs with the GIL released, as
- * PyGObject's own calls do; the others keep it. */
+ * WOBJ_CALLS_PER_YIELD-th call runs with the GIL released, as PyGObject's
+ * own calls do; the others keep it.
+ *
+ * The count is shared by all threads (it only changes with the GIL held),
+ * so the GIL is released once in WOBJ_CALLS_PER_YIELD calls whichever
+ * threads make them, though not necessarily by each calling thread. (A
+ * _Thread_local count costs a __tls_get_addr() call in a module loaded
+ * with dlopen().) */
 #define WOBJ_CALLS_PER_YIELD 32
 
-static _Thread_local guint calls_since_yield;
+static guint calls_since_yield;
+
+/* Whether a thread other than the caller, which holds the GIL, may be
+ * waiting for it. A thread waits for the GIL only with a thread state of
+ * its own, put in its interpreter's list before it waits
+ * (PyGILState_Ensure() makes one for a thread that has none). In Python
+ * 3.11 every interpreter shares the one GIL, so any other interpreter
+ * counts as a possible waiter; with no other interpreter and the caller's
+ * state the only one of its interpreter, no thread can be waiting, and
+ * releasing the GIL would only cost time.
+ *
+ * The lists are read without CPython's HEAD_LOCK, and a thread adding its
+ * state (PyGILState_Ensure() does so without the GIL) may write the head
+ * pointer read here: either value gives a safe answer. A new state goes
+ * in at the head of its list, so it never changes self->next; an old head
+ * read here only makes this check miss the new thread, which is then seen
+ * at the next check, WOBJ_CALLS_PER_YIELD calls later, and until then the
+ * waiter still gets the GIL at CPython's switch interval. Nothing here
+ * follows a pointer to another thread's state or to another interpreter:
+ * those pointers are only compared. */
+static gboolean
+others_may_wait (void)
+{
+  PyThreadState *self = PyThreadState_Get ();
+  PyInterpreterState *interp = PyThreadState_GetInterpreter (self);
+
+  return PyInterpreterState_Head () != interp
+         || PyInterpreterState_Next (interp) != NULL
+         || PyInterpreterState_ThreadHead (interp) != self
+         || PyThreadState_Next (self) != NULL;
+}
 
 #define WOBJ_CALL(result, call)                                         \
   G_STMT_START {                                                        \
-    if (G_UNLIKELY (++calls_since_yield >= WOBJ_CALLS_PER_YIELD))       \
+    if (G_UNLIKELY (++calls_since_yield >= WOBJ_CALLS_PER_YIELD)        \
+        && (calls_since_yield = 0, others_may_wait ()))                 \
       {                                                                 \
-        calls_since_yield = 0;                                          \
         Py_BEGIN_ALLOW_THREADS                                          \
         result = call;                                                  \
         Py_END_ALLOW_THREADS                                            \
