@@ -234,15 +234,6 @@ holder_free (Holder *h)
   g_free (h);
 }
 
-static void
-iterate_pending (void)
-{
-  for (guint i = 0; i < 100 && g_main_context_pending (NULL); i++)
-    g_main_context_iteration (NULL, FALSE);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 /* 1. Resurrection in dispose: dead at the first dispose, one signal,
  *    then really finalized on the second. */
 static void
@@ -268,7 +259,7 @@ test_resurrect (gconstpointer data)
 
   g_assert_finalize_object (again);
   g_assert_cmpint (h->n_signals, ==, 1);
-  iterate_pending ();
+  wk_test_drain_context (NULL);
   g_assert_cmpint (h->n_signals, ==, 1);
   holder_free (h);
 }
@@ -276,13 +267,6 @@ test_resurrect (gconstpointer data)
 /* 1b. The same, with the first (resurrecting) dispose on a worker: absent
  *     at once, signalled once from the owner's context, and the final
  *     release on the owner's thread signals nothing more. */
-static gpointer
-unref_on_worker (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
 static void
 test_resurrect_on_worker (gconstpointer data)
 {
@@ -292,7 +276,7 @@ test_resurrect_on_worker (gconstpointer data)
   WkTestResurrect *again;
 
   holder_insert (h, obj);
-  g_thread_join (g_thread_new ("resurrect-worker", unref_on_worker, obj));
+  wk_test_unref_in_thread (obj);
   g_assert_cmpuint (wk_test_resurrect_n_dispose (obj), ==, 1);
   again = wk_test_resurrect_take ();
   g_assert_true (again == obj);
@@ -300,13 +284,13 @@ test_resurrect_on_worker (gconstpointer data)
   g_assert_false (holder_contains (h, obj));
   while (g_atomic_int_get (&h->n_signals) < 1)
     g_main_context_iteration (NULL, TRUE);
-  iterate_pending ();
+  wk_test_drain_context (NULL);
   g_assert_cmpint (h->n_signals, ==, 1);
   if (kind == KIND_SET)
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (h->container)), ==, 0);
 
   g_assert_finalize_object (again);
-  iterate_pending ();
+  wk_test_drain_context (NULL);
   g_assert_cmpint (h->n_signals, ==, 1);
   holder_free (h);
 }
@@ -340,7 +324,7 @@ test_run_dispose (gconstpointer data)
   g_assert_finalize_object (obj);
   g_assert_cmpint (h->n_signals, ==, 2);
   g_assert_cmpuint (holder_size (h), ==, 0);
-  iterate_pending ();
+  wk_test_drain_context (NULL);
   g_assert_cmpint (h->n_signals, ==, 2);
   holder_free (h);
 }
@@ -430,7 +414,7 @@ test_toggle_ref (gconstpointer data)
   g_weak_ref_clear (&weak);
   g_assert_cmpint (td.h->n_signals, ==, 1);
   g_assert_cmpuint (holder_size (td.h), ==, 0);
-  iterate_pending ();
+  wk_test_drain_context (NULL);
   g_assert_cmpint (td.h->n_signals, ==, 1);
   holder_free (td.h);
 }
@@ -669,7 +653,7 @@ test_drop_in_handler_race (gconstpointer data)
        * WkRef to remote, from the handler of the WkRef to local) */
       g_object_unref (local);
       g_thread_join (thread);
-      iterate_pending ();
+      wk_test_drain_context (NULL);
 
       /* local died on this thread: its handler dropped the container.
        * Remote's death, if already queued, is handed over in the same
@@ -755,13 +739,6 @@ dead_context_owner (gpointer data)
   return NULL;   /* exits without ever iterating the context */
 }
 
-static gpointer
-unref_thread (gpointer data)
-{
-  g_object_unref (data);
-  return NULL;
-}
-
 static void
 test_dead_context (gconstpointer data)
 {
@@ -790,7 +767,7 @@ test_dead_context (gconstpointer data)
 
   /* members die on other threads: the deliveries go to the dead context */
   for (guint k = 0; k < N_KINDS; k++)
-    threads[k] = g_thread_new ("killer", unref_thread, d.members[k]);
+    threads[k] = wk_test_unref_in_new_thread (d.members[k]);
   for (guint k = 0; k < N_KINDS; k++)
     g_thread_join (threads[k]);
 
@@ -803,7 +780,7 @@ test_dead_context (gconstpointer data)
 
   /* iterating this thread's (default) context delivers nothing: the
    * deliveries belong to the dead context */
-  iterate_pending ();
+  wk_test_drain_context (NULL);
   g_assert_cmpint (g_atomic_int_get (&d.n_signals), ==, 0);
 
   /* What stays allocated until the containers are dropped: the dead
@@ -947,7 +924,7 @@ static void
 test_walk_while_dying (gconstpointer data)
 {
   Kind kind = GPOINTER_TO_INT (data);
-  guint n_objects = g_getenv ("WOBJ_UNDER_VALGRIND") ? 200 : 5000;
+  guint n_objects = wk_test_under_valgrind () ? 200 : 5000;
   Holder *h = holder_new (kind);
   KillData kd = { 0 };
   GThread *thread;
@@ -977,7 +954,7 @@ test_walk_while_dying (gconstpointer data)
   while (g_atomic_int_get (&h->n_signals) < (gint) n_objects)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (h->n_signals, ==, n_objects);
-  iterate_pending ();
+  wk_test_drain_context (NULL);
   g_assert_cmpint (h->n_signals, ==, n_objects);
   if (kind == KIND_SET)
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (h->container)), ==, 0);
