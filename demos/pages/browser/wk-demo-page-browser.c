@@ -181,6 +181,44 @@ add_property_row (WkDemoPageBrowser *self,
 
 /* Fills the details from the selected row. The widget is held only for
  * the duration of this function; the notes are kept, for the comment. */
+/* A property's value as a person reads it: an enum or flags value by its
+ * nicks ("alive", not "((WkDemoParentState) WK_DEMO_PARENT_STATE_ALIVE)",
+ * which the details pane cuts off), anything else as GLib writes it. */
+static char *
+describe_value (const GValue *value)
+{
+  if (G_VALUE_HOLDS_ENUM (value))
+    {
+      g_autoptr(GEnumClass) klass = g_type_class_ref (G_VALUE_TYPE (value));
+      GEnumValue *enum_value = g_enum_get_value (klass, g_value_get_enum (value));
+
+      if (enum_value != NULL)
+        return g_strdup (enum_value->value_nick);
+    }
+  else if (G_VALUE_HOLDS_FLAGS (value))
+    {
+      g_autoptr(GFlagsClass) klass = g_type_class_ref (G_VALUE_TYPE (value));
+      guint flags = g_value_get_flags (value);
+      GString *nicks = g_string_new (NULL);
+
+      for (guint i = 0; i < klass->n_values; i++)
+        {
+          GFlagsValue *flags_value = &klass->values[i];
+
+          if (flags_value->value != 0 && (flags & flags_value->value) == flags_value->value)
+            {
+              g_string_append_printf (nicks, "%s%s", nicks->len > 0 ? " | " : "", flags_value->value_nick);
+              flags &= ~flags_value->value;
+            }
+        }
+      if (flags == 0 && nicks->len > 0)
+        return g_string_free (nicks, FALSE);
+      g_string_free (nicks, TRUE);
+    }
+
+  return g_strdup_value_contents (value);
+}
+
 static void
 show_details (WkDemoPageBrowser *self)
 {
@@ -229,7 +267,7 @@ show_details (WkDemoPageBrowser *self)
 
       g_value_init (&value, pspec->value_type);
       g_object_get_property (object, pspec->name, &value);
-      contents = g_strdup_value_contents (&value);
+      contents = describe_value (&value);
       add_property_row (self, pspec->name, contents);
     }
 
