@@ -1475,6 +1475,97 @@ test_threads_join_during_death (void)
   wk_test_watchdog_stop ();
 }
 
+/* /Wobj/Threads/ref-join-during-death: the same window for a WkRef. A
+ * worker that pushed no context of its own makes references, so their
+ * owner's context is the global default one, which the main thread
+ * iterates while it kills the objects: a death is delivered on the main
+ * thread while the worker may still be inside wk_ref_new_full(). A
+ * reference that linked its membership before publishing it, or set its
+ * callback after linking, lost that delivery's end of the link and later
+ * left a membership the delivery had freed (ASan and valgrind see it).
+ * Each callback's data counts its release: exactly once per reference. */
+
+typedef struct
+{
+  GObject *pool[JOIN_POOL];
+  gint     stop;           /* atomic */
+  gint     n_made;         /* atomic */
+  gint     n_called;       /* atomic */
+  gint     n_released;     /* atomic */
+} RefJoinTest;
+
+static void
+ref_join_notify (WkRef    *ref,
+                 gpointer  data)
+{
+  RefJoinTest *rt = data;
+
+  g_assert_false (wk_ref_is_alive (ref));
+  g_atomic_int_inc (&rt->n_called);
+}
+
+static void
+ref_join_release (gpointer data)
+{
+  RefJoinTest *rt = data;
+
+  g_atomic_int_inc (&rt->n_released);
+}
+
+static gpointer
+ref_join_worker_func (gpointer data)
+{
+  RefJoinTest *rt = data;
+  /* The last few references live on, so that deaths find live ones. */
+  WkRef *recent[16] = { NULL, };
+  guint i = 0;
+
+  while (!g_atomic_int_get (&rt->stop))
+    {
+      WkRef **slot = &recent[i % G_N_ELEMENTS (recent)];
+
+      g_clear_object (slot);
+      *slot = wk_ref_new_full (rt->pool[i++ % JOIN_POOL],
+                               ref_join_notify, rt, ref_join_release);
+      g_atomic_int_inc (&rt->n_made);
+    }
+  for (guint j = 0; j < G_N_ELEMENTS (recent); j++)
+    g_clear_object (&recent[j]);
+
+  return NULL;
+}
+
+static void
+test_threads_ref_join_during_death (void)
+{
+  RefJoinTest rt = { 0, };
+  GThread *worker;
+  guint rounds = wk_test_scaled (500000);
+
+  wk_test_watchdog_start (600);
+  for (guint i = 0; i < JOIN_POOL; i++)
+    rt.pool[i] = g_object_new (WK_TEST_TYPE_OBJECT, NULL);
+
+  worker = g_thread_new ("wk-test-ref-join", ref_join_worker_func, &rt);
+  for (guint r = 0; r < rounds; r++)
+    {
+      g_object_run_dispose (rt.pool[r % JOIN_POOL]);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_atomic_int_set (&rt.stop, 1);
+  g_thread_join (worker);
+  wk_test_drain_context (NULL);
+
+  for (guint i = 0; i < JOIN_POOL; i++)
+    g_assert_finalize_object (rt.pool[i]);
+
+  g_test_message ("%d references, %d callbacks, %d releases",
+                  rt.n_made, rt.n_called, rt.n_released);
+  g_assert_cmpint (g_atomic_int_get (&rt.n_released), ==, g_atomic_int_get (&rt.n_made));
+  g_assert_cmpint (g_atomic_int_get (&rt.n_called), <=, g_atomic_int_get (&rt.n_made));
+  wk_test_watchdog_stop ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1485,6 +1576,7 @@ main (int   argc,
   g_test_add_func ("/Wobj/Threads/private", test_threads_private);
   g_test_add_func ("/Wobj/Threads/run-dispose-killer", test_threads_run_dispose_killer);
   g_test_add_func ("/Wobj/Threads/join-during-death", test_threads_join_during_death);
+  g_test_add_func ("/Wobj/Threads/ref-join-during-death", test_threads_ref_join_during_death);
 
   return g_test_run ();
 }

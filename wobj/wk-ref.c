@@ -141,13 +141,17 @@ wk_ref_join (WkRef    *self,
   g_assert (self->anchor == NULL);
 
   self->anchor = wk_anchor_ref (anchor);
+
+  /* Published before it joins: once joined, the object may die on another
+   * thread, and the delivery, which may run on whatever thread iterates
+   * the owner's context, ends the link through this pointer at once. */
+  g_atomic_pointer_set (&self->membership, membership);
   if (!wk_membership_join (membership, anchor, self->owner))
     {
+      g_atomic_pointer_set (&self->membership, NULL);
       g_free (membership);
       return FALSE;
     }
-
-  g_atomic_pointer_set (&self->membership, membership);
 
   return TRUE;
 }
@@ -375,10 +379,14 @@ wk_ref_new_full (gpointer        object,
 
   wk_return_val_if_not_object (object, NULL);
 
-  self = g_object_new (WK_TYPE_REF, "object", object, NULL);
+  /* The callback is in place before the reference joins the object: from
+   * then on the object may die on another thread and be delivered on
+   * whatever thread iterates the owner's context. */
+  self = g_object_new (WK_TYPE_REF, NULL);
   self->notify = notify;
   self->notify_data = user_data;
   self->notify_destroy = destroy;
+  wk_ref_set_object (self, object);
 
   return self;
 }
