@@ -495,8 +495,10 @@ class ValueTableTest(TestCase):
             self.assertEqual(vt.props.key_type, GObject.TYPE_STRING)
             self.assertTrue(vt.insert('a', a))
             self.assertIs(vt.lookup('a'), a)
-        vt = GObject.new(Wk.ValueTable, key_type=GObject.TYPE_STRING)
-        self.assertEqual(vt.props.key_type, GObject.TYPE_STRING)
+        # key-type is read-only: only C, with a hash function, makes
+        # pointer keys, which would keep Python's strings uncopied.
+        pspec = Wk.ValueTable.find_property('key-type')
+        self.assertFalse(pspec.flags & GObject.ParamFlags.WRITABLE)
 
     def test_basics(self):
         a, b = self.objs(2)

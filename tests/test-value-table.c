@@ -3071,7 +3071,6 @@ test_properties (void)
   from_full = describe_counting_table (table);
 
   table = g_object_new (WK_TYPE_VALUE_TABLE,
-                        "key-type", G_TYPE_POINTER,
                         "hash-func", counting_hash,
                         "key-equal-func", g_str_equal,
                         "key-copy-func", counting_copy,
@@ -3088,23 +3087,21 @@ test_properties (void)
   g_free (from_full);
   g_free (from_properties);
 
-  /* The default key type, set or not, is G_TYPE_STRING; G_TYPE_NONE is
-   * the param spec's default and means the same. */
+  /* No hash function, string keys: key-type says so, and can't be set
+   * (a binding could otherwise make a table that keeps its temporary
+   * strings uncopied). */
   table = wk_value_table_new ();
   g_assert_true (get_key_type (table) == G_TYPE_STRING);
   g_assert_finalize_object (table);
 
-  table = g_object_new (WK_TYPE_VALUE_TABLE, "key-type", G_TYPE_STRING, NULL);
+  table = g_object_new (WK_TYPE_VALUE_TABLE, NULL);
   g_assert_true (get_key_type (table) == G_TYPE_STRING);
+  g_assert_false (g_object_class_find_property (G_OBJECT_GET_CLASS (table), "key-type")->flags & G_PARAM_WRITABLE);
   g_assert_finalize_object (table);
 
-  table = g_object_new (WK_TYPE_VALUE_TABLE, "key-type", G_TYPE_NONE, NULL);
-  g_assert_true (get_key_type (table) == G_TYPE_STRING);
-  g_assert_finalize_object (table);
-
-  /* Pointer keys with no function: the direct ones, as new_full() with
-   * NULLs. */
-  table = g_object_new (WK_TYPE_VALUE_TABLE, "key-type", G_TYPE_POINTER, NULL);
+  /* Pointer keys compared by address: g_direct_hash() given, as
+   * new_full() with NULLs gives it. */
+  table = g_object_new (WK_TYPE_VALUE_TABLE, "hash-func", g_direct_hash, NULL);
   {
     GObject *a = test_object_new ();
     Signals s;
@@ -3175,32 +3172,24 @@ test_properties_refused (void)
 {
   /* A copy function without a free function, or the reverse. */
   check_refused ("*key-copy-func*key-free-func*go together*",
-                 "key-type", G_TYPE_POINTER,
                  "hash-func", counting_hash,
                  "key-equal-func", g_str_equal,
                  "key-copy-func", counting_copy,
                  NULL);
   check_refused ("*key-copy-func*key-free-func*go together*",
-                 "key-type", G_TYPE_POINTER,
                  "hash-func", counting_hash,
                  "key-equal-func", g_str_equal,
                  "key-free-func", counting_free,
                  NULL);
 
-  /* Functions for string keys, which bring their own. */
-  check_refused ("*hash-func*need*key-type G_TYPE_POINTER*",
-                 "hash-func", counting_hash,
+  /* Functions for string keys, which bring their own: no hash function
+   * was given. */
+  check_refused ("*key-equal-func*need*hash-func*",
+                 "key-equal-func", g_str_equal,
                  NULL);
-  check_refused ("*key-copy-func*need*key-type G_TYPE_POINTER*",
-                 "key-type", G_TYPE_STRING,
+  check_refused ("*key-copy-func*need*hash-func*",
                  "key-copy-func", counting_copy,
                  "key-free-func", counting_free,
-                 NULL);
-
-  /* A key type that is neither. */
-  check_refused ("*key-type must be G_TYPE_STRING or G_TYPE_POINTER, not 'gint'*",
-                 "key-type", G_TYPE_INT,
-                 "hash-func", counting_hash,
                  NULL);
 }
 

@@ -20,20 +20,19 @@
  * has string keys, which it copies; [ctor@Wk.ValueTable.new_full] takes
  * any keys, with their hash, equality, copy and free functions.
  *
- * Both are g_object_new() with construct-only properties, which any
- * caller can set: [property@Wk.ValueTable:key-type] says what the keys
- * are, and [property@Wk.ValueTable:hash-func],
+ * Both are g_object_new() with construct-only properties:
+ * [property@Wk.ValueTable:hash-func],
  * [property@Wk.ValueTable:key-equal-func],
  * [property@Wk.ValueTable:key-copy-func] and
- * [property@Wk.ValueTable:key-free-func] handle pointer keys. With no
- * property set, as for a binding's `new Wk.ValueTable()`, the keys are
- * copied strings. A table of static strings, compared by content and
- * never copied, is
+ * [property@Wk.ValueTable:key-free-func] handle pointer keys, which a
+ * hash function selects; [property@Wk.ValueTable:key-type] says which
+ * keys a table has. With no property set, as for a binding's
+ * `new Wk.ValueTable()`, the keys are copied strings. A table of static
+ * strings, compared by content and never copied, is
  *
  * ```c
  * // wk_value_table_new_full (g_str_hash, g_str_equal, NULL, NULL)
  * WkValueTable *table = g_object_new (WK_TYPE_VALUE_TABLE,
- *                                     "key-type", G_TYPE_POINTER,
  *                                     "hash-func", g_str_hash,
  *                                     "key-equal-func", g_str_equal,
  *                                     NULL);
@@ -190,20 +189,12 @@ string_key_hash (gconstpointer key)
 static gboolean
 check_properties (WkValueTable *self)
 {
-  if (self->key_type != G_TYPE_STRING && self->key_type != G_TYPE_POINTER)
+  if (self->hash_func == NULL &&
+      (self->key_equal_func != NULL || self->key_copy_func != NULL || self->key_free_func != NULL))
     {
-      g_critical ("WkValueTable:key-type must be G_TYPE_STRING or G_TYPE_POINTER, not '%s'",
-                  g_type_name (self->key_type));
-      return FALSE;
-    }
-
-  if (self->key_type == G_TYPE_STRING &&
-      (self->hash_func != NULL || self->key_equal_func != NULL ||
-       self->key_copy_func != NULL || self->key_free_func != NULL))
-    {
-      g_critical ("WkValueTable:hash-func, :key-equal-func, :key-copy-func and "
-                  ":key-free-func need WkValueTable:key-type G_TYPE_POINTER: "
-                  "string keys come with their own");
+      g_critical ("WkValueTable:key-equal-func, :key-copy-func and :key-free-func "
+                  "need WkValueTable:hash-func: without it the keys are strings, "
+                  "which come with their own");
       return FALSE;
     }
 
@@ -225,17 +216,20 @@ wk_value_table_constructed (GObject *object)
 
   G_OBJECT_CLASS (wk_value_table_parent_class)->constructed (object);
 
-  /* Refused: a table of pointer keys compared by address, which calls
-   * none of the functions it was given and never reads a key, whatever
-   * the caller meant its keys to be. */
+  /* Pointer keys exactly when a hash function was given: only C can give
+   * one, and only C can pass keys that are not strings (a binding passes
+   * a string it frees after the call, which a table of uncopied pointers
+   * would keep). Refused: a table of pointer keys compared by address,
+   * which calls none of the functions it was given and never reads a
+   * key, whatever the caller meant its keys to be. */
   if (!check_properties (self))
     {
-      self->key_type = G_TYPE_POINTER;
-      self->hash_func = NULL;
+      self->hash_func = g_direct_hash;
       self->key_equal_func = NULL;
       self->key_copy_func = NULL;
       self->key_free_func = NULL;
     }
+  self->key_type = self->hash_func != NULL ? G_TYPE_POINTER : G_TYPE_STRING;
 
   if (self->key_type == G_TYPE_STRING)
     {
@@ -248,7 +242,7 @@ wk_value_table_constructed (GObject *object)
     }
   else
     {
-      config->hash_func = self->hash_func != NULL ? self->hash_func : g_direct_hash;
+      config->hash_func = self->hash_func;
       config->key_equal_func = self->key_equal_func != NULL ? self->key_equal_func : g_direct_equal;
       config->key_copy_func = self->key_copy_func;
       config->key_free_func = self->key_free_func;
@@ -306,15 +300,6 @@ wk_value_table_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_KEY_TYPE:
-      /* GObject sets every construct-only property, unset ones to their
-       * param spec's default: G_TYPE_NONE here, as no single is-a type
-       * admits both allowed types. */
-      self->key_type = g_value_get_gtype (value);
-      if (self->key_type == G_TYPE_NONE)
-        self->key_type = G_TYPE_STRING;
-      break;
-
     case PROP_HASH_FUNC:
       self->hash_func = g_value_get_pointer (value);
       break;
@@ -352,38 +337,39 @@ wk_value_table_class_init (WkValueTableClass *klass)
   /**
    * WkValueTable:key-type:
    *
-   * What the keys are: `G_TYPE_STRING` (the default, also what
-   * `G_TYPE_NONE` gives) for strings, which
-   * the table copies, compares by content and hands to
-   * [signal@Wk.ValueTable::object-finalized] as strings;
-   * `G_TYPE_POINTER` for keys that [property@Wk.ValueTable:hash-func],
-   * [property@Wk.ValueTable:key-equal-func],
-   * [property@Wk.ValueTable:key-copy-func] and
-   * [property@Wk.ValueTable:key-free-func] handle, handed to the signal as
-   * pointer values. Other types are refused with a critical.
+   * What the keys are: `G_TYPE_STRING` for strings, which the table
+   * copies, compares by content and hands to
+   * [signal@Wk.ValueTable::object-finalized] as strings: what
+   * [ctor@Wk.ValueTable.new], a bare g_object_new() and every binding
+   * make; `G_TYPE_POINTER` for keys that
+   * [property@Wk.ValueTable:hash-func] and the other function properties
+   * handle, handed to the signal as pointer values: a table made with a
+   * hash function, as [ctor@Wk.ValueTable.new_full] does.
    *
-   * [ctor@Wk.ValueTable.new] and a bare g_object_new() make string keys;
-   * [ctor@Wk.ValueTable.new_full] sets `G_TYPE_POINTER`.
+   * Read-only: the keys are pointers exactly when C gave a hash function.
+   * A binding, which passes a string it frees after the call, can't make
+   * a table that keeps such strings uncopied.
    */
   properties[PROP_KEY_TYPE] =
     g_param_spec_gtype ("key-type", NULL, NULL,
                         G_TYPE_NONE,
-                        (G_PARAM_READWRITE |
-                         G_PARAM_CONSTRUCT_ONLY |
+                        (G_PARAM_READABLE |
                          G_PARAM_STATIC_STRINGS));
 
   /**
    * WkValueTable:hash-func:
    *
-   * The `GHashFunc` of the keys, for [property@Wk.ValueTable:key-type]
-   * `G_TYPE_POINTER`; %NULL (the default) means g_direct_hash().
+   * The `GHashFunc` of pointer keys: given, it makes the table's
+   * [property@Wk.ValueTable:key-type] `G_TYPE_POINTER` (g_direct_hash()
+   * for keys compared by address); %NULL, the default, leaves it string
+   * keys.
    *
    * Like the other function properties, it is a C function pointer that
    * only C can give, and it is write-only: the caller that gave it knows
-   * it already, and a binding could not call it. A function given with
-   * string keys, or a copy function without a free function (or the
-   * reverse), is refused with a critical, and the table then compares
-   * keys by address and calls none of the functions.
+   * it already, and a binding could not call it. Another function given
+   * without a hash function, or a copy function without a free function
+   * (or the reverse), is refused with a critical, and the table then
+   * compares keys by address and calls none of the functions.
    */
   properties[PROP_HASH_FUNC] =
     g_param_spec_pointer ("hash-func", NULL, NULL,
@@ -394,8 +380,8 @@ wk_value_table_class_init (WkValueTableClass *klass)
   /**
    * WkValueTable:key-equal-func:
    *
-   * The `GEqualFunc` of the keys, for [property@Wk.ValueTable:key-type]
-   * `G_TYPE_POINTER`; %NULL (the default) means g_direct_equal().
+   * The `GEqualFunc` of pointer keys; %NULL (the default) means
+   * g_direct_equal().
    * Write-only, as [property@Wk.ValueTable:hash-func] explains.
    */
   properties[PROP_KEY_EQUAL_FUNC] =
@@ -408,8 +394,7 @@ wk_value_table_class_init (WkValueTableClass *klass)
    * WkValueTable:key-copy-func:
    *
    * The `GBoxedCopyFunc` that copies each key the table keeps and each
-   * key it hands out in a snapshot, for [property@Wk.ValueTable:key-type]
-   * `G_TYPE_POINTER`. Give it with [property@Wk.ValueTable:key-free-func],
+   * key it hands out in a snapshot, for pointer keys. Give it with [property@Wk.ValueTable:key-free-func],
    * or neither: %NULL (the default) keeps keys as given, for integers
    * stored with GINT_TO_POINTER() or static strings. Write-only, as
    * [property@Wk.ValueTable:hash-func] explains.
@@ -502,9 +487,8 @@ wk_value_table_new (void)
  * management, such as integers stored with GINT_TO_POINTER() or static
  * strings.
  *
- * This is g_object_new() with [property@Wk.ValueTable:key-type]
- * `G_TYPE_POINTER` and the four functions as the properties of the same
- * names.
+ * This is g_object_new() with the four functions as the properties of
+ * the same names, g_direct_hash() for a %NULL @hash_func.
  *
  * Returns: (transfer full) (nullable): a new `WkValueTable`, or %NULL if
  *   only one of @key_copy_func and @key_free_func is given
@@ -518,8 +502,7 @@ wk_value_table_new_full (GHashFunc      hash_func,
   g_return_val_if_fail ((key_copy_func == NULL) == (key_free_func == NULL), NULL);
 
   return g_object_new (WK_TYPE_VALUE_TABLE,
-                       "key-type", G_TYPE_POINTER,
-                       "hash-func", (gpointer) hash_func,
+                       "hash-func", hash_func != NULL ? (gpointer) hash_func : (gpointer) g_direct_hash,
                        "key-equal-func", (gpointer) key_equal_func,
                        "key-copy-func", (gpointer) key_copy_func,
                        "key-free-func", (gpointer) key_free_func,
