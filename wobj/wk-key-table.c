@@ -132,8 +132,9 @@ check_properties (WkKeyTable *self)
 {
   if (self->value_type != G_TYPE_VALUE && self->value_type != G_TYPE_POINTER)
     {
+      /* G_TYPE_INVALID has no name. */
       g_critical ("WkKeyTable:value-type must be G_TYPE_VALUE or G_TYPE_POINTER, not '%s'",
-                  g_type_name (self->value_type));
+                  self->value_type != G_TYPE_INVALID ? g_type_name (self->value_type) : "G_TYPE_INVALID");
       return FALSE;
     }
 
