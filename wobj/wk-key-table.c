@@ -355,6 +355,9 @@ wk_key_table_class_init (WkKeyTableClass *klass)
    * table let go of it first (and released its value).
    *
    * A handler may change the table or drop it.
+   *
+   * It is emitted only when a handler is connected: an emission hook
+   * alone does not see it.
    */
   signals[OBJECT_FINALIZED] =
     g_signal_new ("object-finalized",

@@ -45,7 +45,8 @@
  *
  * A list model is single-threaded: it changes, and emits
  * [signal@Gio.ListModel::items-changed], only on the set's thread (the one
- * that created it, with its thread-default main context then). A change
+ * that created it, with its thread-default main context then), and only
+ * to connected handlers (an emission hook alone does not see it). A change
  * made on that thread shows in the model at once. A change made on another
  * thread is a change of the set at once ([method@Wk.Set.contains],
  * [method@Wk.Set.get_size], iteration) and of the model when the set's
@@ -404,6 +405,9 @@ wk_set_class_init (WkSetClass *klass)
    * set let go of it first.
    *
    * A handler may change the set or drop it.
+   *
+   * It is emitted only when a handler is connected: an emission hook
+   * alone does not see it.
    */
   signals[OBJECT_FINALIZED] =
     g_signal_new ("object-finalized",

@@ -440,6 +440,9 @@ wk_value_table_class_init (WkValueTableClass *klass)
    * @key would remove the new value.
    *
    * A handler may change the table or drop it.
+   *
+   * It is emitted only when a handler is connected: an emission hook
+   * alone does not see it.
    */
   signals[OBJECT_FINALIZED] =
     g_signal_new ("object-finalized",
