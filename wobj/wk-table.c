@@ -543,7 +543,6 @@ wk_table_remove_all_locked (WkTable *table)
   return list;
 }
 
-
 /* For tables keyed by anchor: the entry of @object, which the caller
  * holds, with a reference; or %NULL. */
 WkEntry *
@@ -597,19 +596,14 @@ gboolean
 wk_table_holds_object (WkTable *table,
                        GObject *object)
 {
-  WkAnchor *anchor = wk_anchor_lookup (object);
-  gboolean held;
+  WkEntry *entry = wk_table_dup_entry_of (table, object);
 
-  if (anchor == NULL)
+  if (entry == NULL)
     return FALSE;
 
-  wk_table_lock_read (table);
-  held = wk_table_lookup_locked (table, anchor) != NULL;
-  wk_table_unlock_read (table);
+  wk_entry_unref (entry);
 
-  wk_anchor_unref (anchor);
-
-  return held;
+  return TRUE;
 }
 
 static void
