@@ -1163,6 +1163,90 @@ test_stress (void)
   wk_test_watchdog_stop ();
 }
 
+/* A connection made while its receiver dies on another thread, with the
+ * death delivered on yet another: a worker that pushed no context of its
+ * own connects, so its connections' receiver callbacks come from the
+ * global default context, which the main thread iterates while it kills
+ * the receivers with g_object_run_dispose(). A callback that came between
+ * the receiver's WkRef and the connection found nothing to disconnect, and
+ * the handler, connected after it, stayed for good (its receiver's WkRef
+ * dead, no callback to come). Every handler must be gone once every
+ * receiver died and every death was delivered. */
+#define CONNECT_POOL 8
+
+typedef struct
+{
+  TestReceiver *receivers[CONNECT_POOL];
+  GPtrArray    *emitters;   /* the worker's, read once it is joined */
+  gint          done;       /* atomic */
+} ConnectDuringDeath;
+
+static void
+on_ping_never (TestEmitter  *emitter,
+               int           n,
+               TestReceiver *self)
+{
+  g_assert_not_reached ();
+}
+
+static gpointer
+connect_during_death_func (gpointer data)
+{
+  ConnectDuringDeath *c = data;
+  guint n = wk_test_scaled (100000);
+
+  for (guint i = 0; i < n; i++)
+    {
+      TestEmitter *emitter = emitter_new ();
+
+      wk_signal_connect_weak (emitter, "ping", G_CALLBACK (on_ping_never),
+                              c->receivers[i % CONNECT_POOL], 0);
+      g_ptr_array_add (c->emitters, emitter);
+    }
+  g_atomic_int_set (&c->done, 1);
+
+  return NULL;
+}
+
+static void
+test_connect_during_death (void)
+{
+  ConnectDuringDeath c = { 0, };
+  GThread *worker;
+  guint n_left = 0;
+
+  wk_test_watchdog_start (2 * WK_TEST_TIMEOUT_S);
+  c.emitters = g_ptr_array_new ();
+  for (guint i = 0; i < CONNECT_POOL; i++)
+    c.receivers[i] = receiver_new ();
+
+  worker = g_thread_new ("wk-test-connect", connect_during_death_func, &c);
+  for (guint r = 0; !g_atomic_int_get (&c.done); r++)
+    {
+      g_object_run_dispose (G_OBJECT (c.receivers[r % CONNECT_POOL]));
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_thread_join (worker);
+
+  /* The last holdings die too, and every death is delivered. */
+  for (guint i = 0; i < CONNECT_POOL; i++)
+    g_object_run_dispose (G_OBJECT (c.receivers[i]));
+  wk_test_drain_context (NULL);
+
+  for (guint i = 0; i < c.emitters->len; i++)
+    if (has_ping_handler (c.emitters->pdata[i]))
+      n_left++;
+  g_assert_cmpuint (n_left, ==, 0);
+
+  for (guint i = 0; i < c.emitters->len; i++)
+    g_assert_finalize_object (c.emitters->pdata[i]);
+  g_ptr_array_unref (c.emitters);
+  for (guint i = 0; i < CONNECT_POOL; i++)
+    g_assert_finalize_object (c.receivers[i]);
+  wk_test_drain_context (NULL);
+  wk_test_watchdog_stop ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1186,6 +1270,7 @@ main (int   argc,
   g_test_add_func ("/Wobj/Signal/same-object", test_same_object);
   g_test_add_func ("/Wobj/Signal/reentrancy", test_reentrancy);
   g_test_add_func ("/Wobj/Signal/dying", test_dying);
+  g_test_add_func ("/Wobj/Signal/connect-during-death", test_connect_during_death);
   g_test_add_func ("/Wobj/Signal/bad-input", test_bad_input);
   g_test_add_func ("/Wobj/Signal/stress", test_stress);
 

@@ -232,6 +232,16 @@ connect_weak (gpointer    emitter,
   else
     handler_id = g_signal_connect_closure (emitter, detailed_signal, guard, after);
 
+  /* The receiver may have died on another thread since, and its callback
+   * run (where another thread iterates this thread's context) before
+   * there was a handler to disconnect: then no callback will come, so the
+   * handler goes now. */
+  if (handler_id != 0 && !wk_ref_is_alive (connection->receiver))
+    {
+      disconnect_guard (connection, emitter);
+      handler_id = 0;
+    }
+
   /* Connected, the emitter's handler owns the guard; otherwise this frees
    * everything. */
   g_closure_unref (guard);
@@ -291,7 +301,8 @@ connect_weak (gpointer    emitter,
  * Returns: the handler id (always greater than 0), or 0 if the signal is
  *   unknown or if @emitter or @receiver is already dying: if a new
  *   [class@Wk.Ref] to it would be dead from the start, as in a callback
- *   run by its finalization
+ *   run by its finalization, or if @receiver died on another thread
+ *   during the call
  *
  * Since: 0.1
  */
@@ -359,7 +370,8 @@ wk_signal_connect_weak (gpointer       emitter,
  * Returns: the handler id (always greater than 0), or 0 if the signal is
  *   unknown or if @emitter or @receiver is already dying: if a new
  *   [class@Wk.Ref] to it would be dead from the start, as in a callback
- *   run by its finalization
+ *   run by its finalization, or if @receiver died on another thread
+ *   during the call
  *
  * Since: 0.1
  */
