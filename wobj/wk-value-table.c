@@ -66,10 +66,9 @@ struct _WkValueTable
 {
   GObject         parent_instance;
   WkTable         table;
-  gboolean        string_keys;
+  gboolean        string_keys;   /* no hash function was given */
 
   /* The construct-only properties, read once by constructed(). */
-  GType           key_type;
   GHashFunc       hash_func;
   GEqualFunc      key_equal_func;
   GBoxedCopyFunc  key_copy_func;
@@ -229,16 +228,15 @@ wk_value_table_constructed (GObject *object)
       self->key_copy_func = NULL;
       self->key_free_func = NULL;
     }
-  self->key_type = self->hash_func != NULL ? G_TYPE_POINTER : G_TYPE_STRING;
+  self->string_keys = self->hash_func == NULL;
 
-  if (self->key_type == G_TYPE_STRING)
+  if (self->string_keys)
     {
       config->hash_func = string_key_hash;
       config->key_equal_func = g_str_equal;
       config->key_copy_func = (GBoxedCopyFunc) g_strdup;
       config->key_free_func = g_free;
       config->keys_inline = TRUE;
-      self->string_keys = TRUE;
     }
   else
     {
@@ -282,7 +280,7 @@ wk_value_table_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_KEY_TYPE:
-      g_value_set_gtype (value, self->key_type);
+      g_value_set_gtype (value, self->string_keys ? G_TYPE_STRING : G_TYPE_POINTER);
       break;
 
     default:
